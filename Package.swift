@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+// bm: a Swift scripting environment for comparing AI models with brains. Layout and rules: DEVELOPERS.md.
+import PackageDescription
+
+/// Numeric engine code is compiled with cross-module optimisation so that generic kernels specialise into callers.
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "bm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // System libraries: each has exactly one Swift file that imports it.
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+
+        // Engine.
+        .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: engineSettings),
+
+        // Executables.
+        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
+                          swiftSettings: engineSettings),
+
+        // Tests.
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,132 @@
+/// An N-dimensional array of `dtype` elements with value semantics.
+///
+/// A tensor is a strided view (`shape`, `strides` in elements, `offset`) of a `TensorStorage`. Views made by
+/// `reshape`, `transpose`, slicing or `broadcast(to:)` share storage with their source; any write makes the writer's
+/// storage unique first, so no tensor ever sees another change under it.
+public struct Tensor: Sendable {
+    public internal(set) var dtype: DType
+    public internal(set) var shape: [Int]
+    /// Element strides per axis; 0 for broadcast axes, negative for flipped ones.
+    public internal(set) var strides: [Int]
+    /// Element offset of `self[0, 0, …]` in `storage`.
+    public internal(set) var offset: Int
+    public internal(set) var storage: TensorStorage
+
+    /// A view; callers guarantee that every reachable element lies inside `storage`.
+    @usableFromInline
+    init(storage: TensorStorage, dtype: DType, shape: [Int], strides: [Int], offset: Int) {
+        self.storage = storage
+        self.dtype = dtype
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+    }
+
+    /// A new contiguous tensor with uninitialised elements. Internal: every caller writes all of them.
+    @usableFromInline
+    init(uninitializedShape shape: [Int], dtype: DType) {
+        let count = shape.reduce(1, *)
+        self.init(storage: TensorStorage(byteCount: count * dtype.itemSize), dtype: dtype, shape: shape,
+                  strides: Tensor.contiguousStrides(for: shape), offset: 0)
+    }
+
+    /// Number of axes.
+    @inlinable public var rank: Int { shape.count }
+    /// Number of elements.
+    @inlinable public var count: Int { shape.reduce(1, *) }
+
+    /// Row-major (C-order) strides of a contiguous tensor of `shape`.
+    @inlinable
+    public static func contiguousStrides(for shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var step = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = step
+            step *= Swift.max(shape[axis], 1)
+        }
+        return strides
+    }
+
+    /// True when the elements lie in row-major order with no gaps (axes of length 1 may have any stride).
+    public var isContiguous: Bool {
+        var expected = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) where shape[axis] != 1 {
+            if strides[axis] != expected { return shape[axis] == 0 || count == 0 }
+            expected *= shape[axis]
+        }
+        return true
+    }
+
+    /// This tensor if it is contiguous, otherwise a contiguous copy.
+    public func contiguous() -> Tensor {
+        isContiguous ? self : copy()
+    }
+
+    /// A contiguous copy with storage of its own.
+    public func copy() -> Tensor {
+        var result = Tensor(uninitializedShape: shape, dtype: dtype)
+        switch dtype {
+        case .bool: copyElements(Bool.self, into: &result)
+        case .int64: copyElements(Int64.self, into: &result)
+        case .float32: copyElements(Float.self, into: &result)
+        case .float64: copyElements(Double.self, into: &result)
+        }
+        return result
+    }
+
+    private func copyElements<T: TensorScalar>(_: T.Type, into result: inout Tensor) {
+        let destination = result.mutablePointer(T.self)
+        forEachElementOffset { index, offset in
+            destination[index] = storage.bytes.assumingMemoryBound(to: T.self)[offset]
+        }
+    }
+
+    /// Makes the storage unique and contiguous, so that writes through `mutablePointer` touch only this tensor.
+    public mutating func makeUniqueContiguous() {
+        if !isKnownUniquelyReferenced(&storage) || !isContiguous || offset != 0
+            || storage.byteCount != count * dtype.itemSize {
+            self = copy()
+        }
+    }
+
+    /// Pointer to element `[0, 0, …]` typed as `T`. The dtype must match; strided access uses `strides`.
+    @inlinable
+    public func pointer<T: TensorScalar>(_: T.Type) -> UnsafePointer<T> {
+        precondition(T.dtype == dtype, "internal: pointer(\(T.self)) on a \(dtype) tensor")
+        return UnsafePointer(storage.bytes.assumingMemoryBound(to: T.self) + offset)
+    }
+
+    /// Mutable pointer to element `[0, 0, …]`. Only for tensors whose storage the caller just created or made unique.
+    @inlinable
+    public func mutablePointer<T: TensorScalar>(_: T.Type) -> UnsafeMutablePointer<T> {
+        precondition(T.dtype == dtype, "internal: mutablePointer(\(T.self)) on a \(dtype) tensor")
+        return storage.bytes.assumingMemoryBound(to: T.self) + offset
+    }
+
+    /// Calls `body(index, offset)` for each element in row-major order: `index` counts elements, `offset` is the
+    /// element's position in storage.
+    @inlinable
+    func forEachElementOffset(_ body: (Int, Int) -> Void) {
+        let total = count
+        if total == 0 { return }
+        if isContiguous {
+            for index in 0..<total { body(index, offset + index) }
+            return
+        }
+        var position = [Int](repeating: 0, count: rank)
+        var current = offset
+        let last = rank - 1
+        for index in 0..<total {
+            body(index, current)
+            var axis = last
+            while axis >= 0 {
+                position[axis] += 1
+                current += strides[axis]
+                if position[axis] < shape[axis] { break }
+                current -= strides[axis] * shape[axis]
+                position[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+}
