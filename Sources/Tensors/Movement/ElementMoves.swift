@@ -108,11 +108,11 @@ extension Tensor {
             try parallelRanges(total, grain: innerCount, operation: operation, body)
         } else {
             // Serial, in order; still stops between chunks when interrupted.
-            let chunk = max(1, (1 << 20) / max(innerCount, 1))
+            let chunk = Swift.max(1, (1 << 20) / Swift.max(innerCount, 1))
             var start = 0
             while start < total {
                 try Cancellation.check(operation)
-                body(start..<min(start + chunk, total))
+                body(start..<Swift.min(start + chunk, total))
                 start += chunk
             }
         }
