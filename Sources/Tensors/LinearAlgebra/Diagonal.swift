@@ -5,7 +5,11 @@ extension Linalg {
     /// `offset > 0` selects a diagonal above the main one, `offset < 0` one below; a diagonal that misses the
     /// matrix has length 0. Throws `invalidShape` when `a` has rank below 2.
     public static func diagonal(_ a: Tensor, offset: Int = 0) throws -> Tensor {
-        let (batch, rows, columns) = try matrixShape(a, operation: "linalg.diagonal")
+        try diagonalView(a, offset: offset, operation: "linalg.diagonal")
+    }
+
+    private static func diagonalView(_ a: Tensor, offset: Int, operation: String) throws -> Tensor {
+        let (batch, rows, columns) = try matrixShape(a, operation: operation)
         let rowStride = a.strides[a.rank - 2], columnStride = a.strides[a.rank - 1]
         let length: Int
         let start: Int
@@ -24,7 +28,7 @@ extension Linalg {
     /// float32 and float64 keep their dtype (summed in double precision); int64 and bool give int64.
     /// Throws `invalidShape` when `a` has rank below 2.
     public static func trace(_ a: Tensor, offset: Int = 0) throws -> Tensor {
-        let diagonal = try diagonal(a, offset: offset)
+        let diagonal = try diagonalView(a, offset: offset, operation: "linalg.trace")
         switch a.dtype {
         case .float32: return sumLastAxis(diagonal, Float.self, initial: 0.0) { $0 + Double($1) } result: { Float($0) }
         case .float64: return sumLastAxis(diagonal, Double.self, initial: 0.0) { $0 + $1 } result: { $0 }

@@ -1,0 +1,501 @@
+import Foundation
+import Testing
+@testable import Tensors
+
+// MARK: - Reference model: plain Double matrices and loops.
+
+/// A dense row-major matrix of Doubles: the simple model every linear algebra result is checked against.
+struct ReferenceMatrix: Equatable {
+    var rows: Int, columns: Int
+    var values: [Double]
+
+    init(rows: Int, columns: Int, values: [Double]) {
+        precondition(values.count == rows * columns)
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    init(_ nested: [[Double]]) {
+        self.init(rows: nested.count, columns: nested.first?.count ?? 0, values: nested.flatMap { $0 })
+    }
+
+    static func identity(_ n: Int) -> ReferenceMatrix {
+        var result = ReferenceMatrix(rows: n, columns: n, values: [Double](repeating: 0, count: n * n))
+        for index in 0..<n { result[index, index] = 1 }
+        return result
+    }
+
+    subscript(row: Int, column: Int) -> Double {
+        get { values[row * columns + column] }
+        set { values[row * columns + column] = newValue }
+    }
+
+    var transposed: ReferenceMatrix {
+        var result = ReferenceMatrix(rows: columns, columns: rows, values: values)
+        for row in 0..<rows { for column in 0..<columns { result[column, row] = self[row, column] } }
+        return result
+    }
+
+    /// The triple loop.
+    static func * (left: ReferenceMatrix, right: ReferenceMatrix) -> ReferenceMatrix {
+        precondition(left.columns == right.rows)
+        var result = ReferenceMatrix(rows: left.rows, columns: right.columns,
+                                     values: [Double](repeating: 0, count: left.rows * right.columns))
+        for row in 0..<left.rows {
+            for column in 0..<right.columns {
+                var total = 0.0
+                for inner in 0..<left.columns { total += left[row, inner] * right[inner, column] }
+                result[row, column] = total
+            }
+        }
+        return result
+    }
+
+    func maxDifference(_ other: ReferenceMatrix) -> Double {
+        precondition(rows == other.rows && columns == other.columns, "shapes \(rows)x\(columns) vs \(other.rows)x\(other.columns)")
+        return zip(values, other.values).map { Swift.abs($0 - $1) }.max() ?? 0
+    }
+
+    var maxMagnitude: Double { values.map(Swift.abs).max() ?? 0 }
+}
+
+/// The matrices in the last two axes of `tensor`, in batch order.
+func referenceMatrices(_ tensor: Tensor) -> [ReferenceMatrix] {
+    let rows = tensor.shape[tensor.rank - 2], columns = tensor.shape[tensor.rank - 1]
+    let values = tensor.scalars(as: Double.self)
+    let size = rows * columns
+    let count = tensor.shape.dropLast(2).reduce(1, *)
+    return (0..<count).map { index in
+        ReferenceMatrix(rows: rows, columns: columns, values: Array(values[(index * size)..<((index + 1) * size)]))
+    }
+}
+
+func diagonalMatrix(_ values: [Double], rows: Int, columns: Int) -> ReferenceMatrix {
+    var result = ReferenceMatrix(rows: rows, columns: columns, values: [Double](repeating: 0, count: rows * columns))
+    for (index, value) in values.enumerated() { result[index, index] = value }
+    return result
+}
+
+/// Deterministic values in [-1, 1).
+func pseudoRandom(_ count: Int, seed: UInt64) -> [Double] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
+    return (0..<count).map { _ in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Double(state >> 11) / Double(1 << 53) * 2 - 1
+    }
+}
+
+/// How an operand's elements are laid out in storage.
+enum StorageLayout: String, CaseIterable, CustomStringConvertible {
+    case contiguous
+    /// The last two axes swapped in storage: strides `(1, rows)`, what `x.T` gives.
+    case transposed
+    /// Every other element of a wider buffer along the last axis.
+    case stepped
+    /// The last axis reversed (negative stride).
+    case reversed
+    var description: String { rawValue }
+}
+
+/// A tensor of `shape` and `dtype` with pseudo-random values, stored with `layout`. Integer dtypes get small
+/// whole numbers so that products stay exact.
+func makeTensor(_ shape: [Int], _ dtype: DType, _ layout: StorageLayout, seed: UInt64) -> Tensor {
+    let count = shape.reduce(1, *)
+    let scale = dtype.isFloatingPoint ? 1.0 : 4.0
+    let logical = pseudoRandom(count, seed: seed).map { dtype.isFloatingPoint ? $0 : ($0 * scale).rounded() }
+    let rank = shape.count
+    switch layout {
+    case .contiguous:
+        return try! Tensor(shape: shape, scalars: logical).astype(dtype)
+    case .transposed where rank >= 2:
+        var storedShape = shape
+        storedShape.swapAt(rank - 1, rank - 2)
+        let rows = shape[rank - 2], columns = shape[rank - 1]
+        var stored = logical
+        for matrix in 0..<(count / max(rows * columns, 1)) {
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    stored[matrix * rows * columns + column * rows + row] = logical[matrix * rows * columns + row * columns + column]
+                }
+            }
+        }
+        let base = try! Tensor(shape: storedShape, scalars: stored).astype(dtype)
+        var strides = base.strides
+        strides.swapAt(rank - 1, rank - 2)
+        return Tensor(storage: base.storage, dtype: dtype, shape: shape, strides: strides, offset: 0)
+    case .stepped where rank >= 1:
+        var storedShape = shape
+        storedShape[rank - 1] *= 2
+        let length = shape[rank - 1]
+        var stored = [Double](repeating: 999, count: count * 2)
+        for index in 0..<count { stored[(index / length) * 2 * length + (index % length) * 2] = logical[index] }
+        let base = try! Tensor(shape: storedShape, scalars: stored).astype(dtype)
+        var strides = base.strides
+        strides[rank - 1] = 2
+        return Tensor(storage: base.storage, dtype: dtype, shape: shape, strides: strides, offset: 0)
+    case .reversed where rank >= 1 && shape[rank - 1] > 0:
+        let length = shape[rank - 1]
+        var stored = logical
+        for index in 0..<count { stored[(index / length) * length + (length - 1 - index % length)] = logical[index] }
+        let base = try! Tensor(shape: shape, scalars: stored).astype(dtype)
+        var strides = base.strides
+        strides[rank - 1] = -1
+        return Tensor(storage: base.storage, dtype: dtype, shape: shape, strides: strides, offset: length - 1)
+    default:
+        return makeTensor(shape, dtype, .contiguous, seed: seed)
+    }
+}
+
+/// numpy's matmul computed with loops over `scalars(as: Double)`: the reference for `Tensor.matmul`.
+func naiveMatmul(_ a: Tensor, _ b: Tensor) -> (shape: [Int], values: [Double]) {
+    let aShape = a.rank == 1 ? [1, a.shape[0]] : a.shape
+    let bShape = b.rank == 1 ? [b.shape[0], 1] : b.shape
+    let m = aShape[aShape.count - 2], k = aShape[aShape.count - 1], n = bShape[bShape.count - 1]
+    let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
+    let rank = max(aBatch.count, bBatch.count)
+    let aPadded = [Int](repeating: 1, count: rank - aBatch.count) + aBatch
+    let bPadded = [Int](repeating: 1, count: rank - bBatch.count) + bBatch
+    let batch = zip(aPadded, bPadded).map { max($0, $1) }
+    let av = a.scalars(as: Double.self), bv = b.scalars(as: Double.self)
+    var values: [Double] = []
+    let batchCount = batch.reduce(1, *)
+    for flat in 0..<batchCount {
+        var remainder = flat
+        var aIndex = 0, bIndex = 0, aStep = 1, bStep = 1
+        for axis in stride(from: rank - 1, through: 0, by: -1) {
+            let position = remainder % batch[axis]
+            remainder /= batch[axis]
+            aIndex += (aPadded[axis] == 1 ? 0 : position) * aStep
+            bIndex += (bPadded[axis] == 1 ? 0 : position) * bStep
+            aStep *= aPadded[axis]
+            bStep *= bPadded[axis]
+        }
+        for row in 0..<m {
+            for column in 0..<n {
+                var total = 0.0
+                for inner in 0..<k {
+                    total += av[aIndex * m * k + row * k + inner] * bv[bIndex * k * n + inner * n + column]
+                }
+                values.append(total)
+            }
+        }
+    }
+    var shape = batch
+    if a.rank > 1 { shape.append(m) }
+    if b.rank > 1 { shape.append(n) }
+    return (shape, values)
+}
+
+func tolerance(_ dtype: DType) -> Double { dtype == .float32 ? 2e-5 : 1e-12 }
+
+/// Asserts `actual` has `shape` and values within `tolerance · (1 + max|expected|)`.
+func expectClose(_ actual: Tensor, shape: [Int], _ expected: [Double], tolerance: Double,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.shape == shape, sourceLocation: sourceLocation)
+    let values = actual.scalars(as: Double.self)
+    guard values.count == expected.count else {
+        Issue.record("\(values.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+        return
+    }
+    let scale = 1 + (expected.map(Swift.abs).max() ?? 0)
+    let difference = zip(values, expected).map { Swift.abs($0 - $1) }.max() ?? 0
+    #expect(difference <= tolerance * scale, "max difference \(difference)", sourceLocation: sourceLocation)
+}
+
+/// Runs `body` and asserts it throws a `TensorError` with `kind` whose text is `message`.
+func expectTensorError(_ kind: TensorError.Kind, _ message: String,
+                       sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+    do {
+        try body()
+        Issue.record("expected error: \(message)", sourceLocation: sourceLocation)
+    } catch let error as TensorError {
+        #expect(error.kind == kind, sourceLocation: sourceLocation)
+        #expect(error.description == message, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+// MARK: - Fixtures written by scripts/fixtures/linalg_fixtures.py.
+
+struct LinalgFixtures: Decodable {
+    struct SingularValues: Decodable { let name: String; let a: [[Double]]; let s: [Double] }
+    struct Eigenvalues: Decodable { let name: String; let a: [[Double]]; let values: [Double] }
+    struct Determinant: Decodable {
+        let name: String; let a: [[Double]]; let sign: Double; let logabsdet: Double?; let det: Double
+    }
+    struct Solve: Decodable {
+        let name: String; let a: [[Double]]; let b: JSONArray; let x: JSONArray; let condition: Double
+    }
+    struct LeastSquares: Decodable {
+        let name: String; let a: [[Double]]; let b: JSONArray; let x: JSONArray
+        let residuals: [Double]; let rank: Int; let s: [Double]
+    }
+    let numpy_version: String
+    let svd: [SingularValues]
+    let eigh: [Eigenvalues]
+    let determinant: [Determinant]
+    let solve: [Solve]
+    let lstsq: [LeastSquares]
+
+    static let shared: LinalgFixtures = {
+        let url = Bundle.module.url(forResource: "linalg", withExtension: "json", subdirectory: "Fixtures")
+            ?? Bundle.module.url(forResource: "linalg", withExtension: "json")!
+        return try! JSONDecoder().decode(LinalgFixtures.self, from: Data(contentsOf: url))
+    }()
+}
+
+/// A JSON vector or matrix of numbers, as a tensor.
+enum JSONArray: Decodable {
+    case vector([Double])
+    case matrix([[Double]])
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let vector = try? container.decode([Double].self) { self = .vector(vector) } else {
+            self = .matrix(try container.decode([[Double]].self))
+        }
+    }
+
+    func tensor(_ dtype: DType) -> Tensor {
+        switch self {
+        case .vector(let values): return Tensor(values).astype(dtype)
+        case .matrix(let rows): return try! Tensor(rows).astype(dtype)
+        }
+    }
+
+    var values: [Double] {
+        switch self {
+        case .vector(let values): return values
+        case .matrix(let rows): return rows.flatMap { $0 }
+        }
+    }
+}
+
+func fixtureTensor(_ rows: [[Double]], _ dtype: DType) -> Tensor { try! Tensor(rows).astype(dtype) }
+
+// MARK: - matmul
+
+/// Shape pairs covering numpy's matmul rules: vectors, batches, broadcasting, size-1 and empty axes.
+let matmulShapes: [([Int], [Int])] = [
+    ([3, 4], [4, 5]), ([4], [4]), ([4], [4, 3]), ([3, 4], [4]), ([1, 1], [1, 1]), ([3, 1], [1, 4]),
+    ([1, 5], [5, 1]), ([1, 6], [6, 3]), ([5, 6], [6, 1]), ([2, 3, 4], [4, 5]), ([2, 3, 4], [2, 4, 5]),
+    ([2, 1, 3, 4], [5, 4, 2]), ([1, 3, 4], [2, 4, 2]), ([5], [2, 5, 3]), ([2, 3, 4], [4]), ([0, 3], [3, 4]),
+    ([3, 0], [0, 4]), ([2, 0, 3], [3, 2]), ([0], [0]), ([17, 33], [33, 9]),
+]
+
+@Test(arguments: matmulShapes)
+func matmulMatchesTripleLoop(shapes: ([Int], [Int])) throws {
+    let (aShape, bShape) = shapes
+    for (aType, bType) in [(DType.float64, DType.float64), (.float32, .float32), (.int64, .float32), (.bool, .int64)] {
+        for aLayout in StorageLayout.allCases {
+            for bLayout in StorageLayout.allCases {
+                let a = makeTensor(aShape, aType, aLayout, seed: 1), b = makeTensor(bShape, bType, bLayout, seed: 2)
+                let product = try Tensor.matmul(a, b)
+                let expected = naiveMatmul(a, b)
+                let dtype: DType = aType == .float32 && bType == .float32 ? .float32 : .float64
+                #expect(product.dtype == dtype)
+                expectClose(product, shape: expected.shape, expected.values, tolerance: tolerance(dtype))
+            }
+        }
+    }
+}
+
+@Test func matmulOfBroadcastBatchOperands() throws {
+    // A [4, 3] matrix broadcast to a batch of 5 through a stride-0 axis, against a batched right operand.
+    let base = makeTensor([1, 4, 3], .float64, .contiguous, seed: 3)
+    let broadcast = try base.broadcast(to: [5, 4, 3])
+    let b = makeTensor([5, 3, 2], .float64, .transposed, seed: 4)
+    let expected = naiveMatmul(broadcast, b)
+    expectClose(try Tensor.matmul(broadcast, b), shape: [5, 4, 2], expected.values, tolerance: 1e-12)
+    // And a broadcast right operand, which takes the one-tall-product path.
+    let shared = try makeTensor([1, 3, 6], .float32, .contiguous, seed: 5).broadcast(to: [5, 3, 6])
+    let left = makeTensor([5, 4, 3], .float32, .contiguous, seed: 6)
+    expectClose(try Tensor.matmul(left, shared), shape: [5, 4, 6], naiveMatmul(left, shared).values, tolerance: 2e-5)
+}
+
+@Test func transposedAndRowStridedOperandsReachBLASWithoutCopies() {
+    for layout in [StorageLayout.contiguous, .transposed] {
+        let matrix = makeTensor([6, 4], .float32, layout, seed: 7)
+        let operand = MatrixProduct.Operand(matrix, promoteVectorToRow: true)
+        #expect(operand.tensor.storage === matrix.storage, "\(layout) was copied")
+        #expect(operand.layout.transposed == (layout == .transposed))
+        #expect(operand.layout.leading == (layout == .transposed ? 6 : 4))
+    }
+    // A column slice of a wider matrix: rows 10 apart, unit column stride.
+    let wide = makeTensor([6, 10], .float64, .contiguous, seed: 8)
+    let slice = Tensor(storage: wide.storage, dtype: .float64, shape: [6, 4], strides: [10, 1], offset: 3)
+    let sliced = MatrixProduct.Operand(slice, promoteVectorToRow: false)
+    #expect(sliced.tensor.storage === wide.storage && sliced.layout.leading == 10 && !sliced.layout.transposed)
+    // Layouts BLAS cannot describe are copied.
+    for layout in [StorageLayout.stepped, .reversed] {
+        let matrix = makeTensor([6, 4], .float64, layout, seed: 9)
+        #expect(MatrixProduct.Operand(matrix, promoteVectorToRow: true).tensor.storage !== matrix.storage)
+    }
+    // A strided vector needs no copy either: it is a transposed one-row matrix.
+    let vector = makeTensor([5], .float64, .stepped, seed: 10)
+    let row = MatrixProduct.Operand(vector, promoteVectorToRow: true)
+    #expect(row.tensor.storage === vector.storage && row.layout.transposed && row.layout.leading == 2)
+}
+
+@Test func matmulErrorsNameTheShapes() {
+    let a = makeTensor([3, 4], .float64, .contiguous, seed: 1)
+    expectTensorError(.shapeMismatch, "matmul: [3, 4] @ [5, 2]: inner dimensions 4 and 5 differ") {
+        _ = try Tensor.matmul(a, makeTensor([5, 2], .float64, .contiguous, seed: 2))
+    }
+    expectTensorError(.shapeMismatch, "matmul: [3] @ [4]: inner dimensions 3 and 4 differ") {
+        _ = try Tensor.matmul(Tensor([1.0, 2, 3]), Tensor([1.0, 2, 3, 4]))
+    }
+    expectTensorError(.shapeMismatch,
+                      "matmul: [2, 3, 4] @ [3, 4, 5]: batch dimensions [2] and [3] cannot be broadcast together") {
+        _ = try Tensor.matmul(makeTensor([2, 3, 4], .float64, .contiguous, seed: 1),
+                              makeTensor([3, 4, 5], .float64, .contiguous, seed: 2))
+    }
+    expectTensorError(.invalidShape,
+                      "matmul: [] @ [3, 4]: operands need at least one axis; multiply by a scalar with *") {
+        _ = try Tensor.matmul(Tensor(scalar: 2.0), a)
+    }
+}
+
+// MARK: - dot, inner, outer
+
+@Test(arguments: [
+    ([2, 3, 4], [5, 4, 6]), ([3, 4], [2, 2, 4, 3]), ([4], [2, 4, 3]), ([2, 3], [3]), ([3], [3]), ([2, 3], [3, 4]),
+    ([2, 0], [3, 0, 2]),
+])
+func dotMatchesNumpyRules(shapes: ([Int], [Int])) throws {
+    let (aShape, bShape) = shapes
+    for layout in StorageLayout.allCases {
+        for dtype in [DType.float32, .float64] {
+            let a = makeTensor(aShape, dtype, layout, seed: 11), b = makeTensor(bShape, dtype, layout, seed: 12)
+            let result = try Linalg.dot(a, b)
+            // dot[i..., j..., l] = Σ_k a[i..., k] · b[j..., k, l]
+            let av = a.scalars(as: Double.self), bv = b.scalars(as: Double.self)
+            let k = aShape.last!
+            let n = bShape.count == 1 ? 1 : bShape.last!
+            let p = aShape.dropLast().reduce(1, *)
+            let j = bShape.count == 1 ? 1 : bShape.dropLast(2).reduce(1, *)
+            var expected: [Double] = []
+            for row in 0..<p {
+                for matrix in 0..<j {
+                    for column in 0..<n {
+                        var total = 0.0
+                        for inner in 0..<k { total += av[row * k + inner] * bv[matrix * k * n + inner * n + column] }
+                        expected.append(total)
+                    }
+                }
+            }
+            let shape = Array(aShape.dropLast()) + (bShape.count == 1 ? [] : Array(bShape.dropLast(2)) + [n])
+            expectClose(result, shape: shape, expected, tolerance: tolerance(dtype))
+        }
+    }
+}
+
+@Test func dotInnerOuterSpecialCases() throws {
+    let vector = Tensor([1.0, 2, 3])
+    expectClose(try Linalg.dot(Tensor(scalar: 2.0), vector), shape: [3], [2, 4, 6], tolerance: 0)
+    expectClose(try Linalg.dot(vector, vector), shape: [], [14], tolerance: 0)
+    expectClose(try Linalg.inner(vector, Tensor(scalar: Int64(3))), shape: [3], [3, 6, 9], tolerance: 0)
+    expectTensorError(.shapeMismatch, "linalg.dot: [2, 3] · [4]: summed dimensions 3 and 4 differ") {
+        _ = try Linalg.dot(makeTensor([2, 3], .float64, .contiguous, seed: 1), Tensor([1.0, 2, 3, 4]))
+    }
+    expectTensorError(.shapeMismatch, "linalg.inner: [2, 3] and [4, 2]: last dimensions 3 and 2 differ") {
+        _ = try Linalg.inner(makeTensor([2, 3], .float64, .contiguous, seed: 1),
+                             makeTensor([4, 2], .float64, .contiguous, seed: 2))
+    }
+}
+
+@Test(arguments: [([2, 3], [4, 3]), ([2, 2, 3], [3]), ([3], [3]), ([5, 4], [2, 3, 4]), ([2, 0], [3, 0])])
+func innerMatchesLoops(shapes: ([Int], [Int])) throws {
+    let (aShape, bShape) = shapes
+    for layout in StorageLayout.allCases {
+        for dtype in [DType.float32, .float64, .int64] {
+            let a = makeTensor(aShape, dtype, layout, seed: 13), b = makeTensor(bShape, dtype, layout, seed: 14)
+            let av = a.scalars(as: Double.self), bv = b.scalars(as: Double.self)
+            let k = aShape.last!
+            let p = aShape.dropLast().reduce(1, *), q = bShape.dropLast().reduce(1, *)
+            var expected: [Double] = []
+            for row in 0..<p {
+                for column in 0..<q {
+                    var total = 0.0
+                    for inner in 0..<k { total += av[row * k + inner] * bv[column * k + inner] }
+                    expected.append(total)
+                }
+            }
+            let result = try Linalg.inner(a, b)
+            expectClose(result, shape: Array(aShape.dropLast()) + Array(bShape.dropLast()), expected,
+                        tolerance: tolerance(result.dtype))
+        }
+    }
+}
+
+@Test func outerFlattensBothOperands() throws {
+    for layout in StorageLayout.allCases {
+        let a = makeTensor([2, 3], .float64, layout, seed: 15), b = makeTensor([4], .float32, layout, seed: 16)
+        let av = a.scalars(as: Double.self), bv = b.scalars(as: Double.self)
+        let expected = av.flatMap { x in bv.map { x * $0 } }
+        let result = try Linalg.outer(a, b)
+        #expect(result.dtype == .float64)
+        expectClose(result, shape: [6, 4], expected, tolerance: 1e-15)
+    }
+    expectClose(try Linalg.outer(Tensor([Double]()), Tensor([1.0, 2])), shape: [0, 2], [], tolerance: 0)
+}
+
+// MARK: - diagonal, trace, norm
+
+@Test(arguments: [0, 1, -1, 2, -3, 5])
+func diagonalAndTraceOverLastTwoAxes(offset: Int) throws {
+    for layout in StorageLayout.allCases {
+        for dtype in [DType.float64, .float32, .int64] {
+            let a = makeTensor([2, 3, 4], dtype, layout, seed: 17)
+            let matrices = referenceMatrices(a)
+            var expected: [Double] = [], traces: [Double] = []
+            for matrix in matrices {
+                var total = 0.0
+                for row in 0..<3 where row + offset >= 0 && row + offset < 4 {
+                    expected.append(matrix[row, row + offset])
+                    total += matrix[row, row + offset]
+                }
+                traces.append(total)
+            }
+            let diagonal = try Linalg.diagonal(a, offset: offset)
+            #expect(diagonal.storage === a.storage)
+            expectClose(diagonal, shape: [2, expected.count / 2], expected, tolerance: 0)
+            let trace = try Linalg.trace(a, offset: offset)
+            #expect(trace.dtype == dtype)
+            expectClose(trace, shape: [2], traces, tolerance: 1e-6)
+        }
+    }
+}
+
+@Test func diagonalErrorsAndEmptyMatrices() throws {
+    expectTensorError(.invalidShape,
+                      "linalg.trace: expected a matrix or a stack of matrices (rank 2 or more), got shape [3]") {
+        _ = try Linalg.trace(Tensor([1.0, 2, 3]))
+    }
+    expectTensorError(.invalidShape,
+                      "linalg.diagonal: expected a matrix or a stack of matrices (rank 2 or more), got shape []") {
+        _ = try Linalg.diagonal(Tensor(scalar: 1.0))
+    }
+    expectClose(try Linalg.trace(try Tensor.zeros([0, 0])), shape: [], [0], tolerance: 0)
+    expectClose(try Linalg.trace(Tensor([[true, false], [true, true]])), shape: [], [2], tolerance: 0)
+    #expect(try Linalg.trace(Tensor([[true, false], [true, true]])).dtype == .int64)
+}
+
+@Test func normIsTheFrobeniusNorm() throws {
+    for layout in StorageLayout.allCases {
+        for dtype in [DType.float64, .float32, .int64] {
+            let a = makeTensor([3, 5], dtype, layout, seed: 18)
+            let expected = a.scalars(as: Double.self).reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let norm = Linalg.norm(a)
+            #expect(norm.dtype == dtype.floatingPointResult)
+            expectClose(norm, shape: [], [expected], tolerance: 1e-6)
+        }
+    }
+    // Scaled: squares of 1e200 overflow, the norm does not.
+    expectClose(Linalg.norm(Tensor([3e200, 4e200])), shape: [], [5e200], tolerance: 1e-15)
+    expectClose(Linalg.norm(try Tensor.zeros([0, 3])), shape: [], [0], tolerance: 0)
+    let broadcast = try Tensor(scalar: -2.0).broadcast(to: [4])
+    expectClose(Linalg.norm(broadcast), shape: [], [4], tolerance: 1e-15)
+}
