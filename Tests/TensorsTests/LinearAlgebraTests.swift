@@ -499,3 +499,194 @@ func diagonalAndTraceOverLastTwoAxes(offset: Int) throws {
     let broadcast = try Tensor(scalar: -2.0).broadcast(to: [4])
     expectClose(Linalg.norm(broadcast), shape: [], [4], tolerance: 1e-15)
 }
+
+// MARK: - Decompositions
+
+/// Matrix shapes for decompositions: tall, wide, square, 1×1, single rows and columns, batches, empty.
+let decompositionShapes: [[Int]] = [
+    [5, 3], [3, 5], [4, 4], [1, 1], [1, 4], [4, 1], [2, 3, 4], [2, 2, 5, 3], [0, 3], [3, 0], [2, 0, 0], [12, 7],
+]
+
+/// Checks `QᵀQ = I` for the columns of each matrix of `q` (`[..., rows, k]`).
+func expectOrthonormalColumns(_ q: Tensor, tolerance: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+    for matrix in referenceMatrices(q) {
+        let gram = matrix.transposed * matrix
+        #expect(gram.maxDifference(.identity(matrix.columns)) <= tolerance, sourceLocation: sourceLocation)
+    }
+}
+
+@Test(arguments: decompositionShapes)
+func svdReconstructsTheMatrix(shape: [Int]) throws {
+    for dtype in [DType.float64, .float32, .int64] {
+        for layout in [StorageLayout.contiguous, .transposed, .reversed] {
+            let a = makeTensor(shape, dtype, layout, seed: 21)
+            let m = shape[shape.count - 2], n = shape[shape.count - 1], k = min(m, n)
+            let batch = Array(shape.dropLast(2))
+            let work = dtype.floatingPointResult
+            let epsilon = work == .float32 ? 1e-5 : 1e-12
+            let (u, s, vt) = try Linalg.svd(a)
+            #expect(u.shape == batch + [m, k] && s.shape == batch + [k] && vt.shape == batch + [k, n])
+            #expect(u.dtype == work && s.dtype == work && vt.dtype == work)
+            let values = s.scalars(as: Double.self)
+            for (index, original) in referenceMatrices(a).enumerated() {
+                let singular = Array(values[(index * k)..<((index + 1) * k)])
+                #expect(singular.allSatisfy { $0 >= 0 })
+                #expect(zip(singular, singular.dropFirst()).allSatisfy { $0 >= $1 })
+                let rebuilt = referenceMatrices(u)[index] * diagonalMatrix(singular, rows: k, columns: k)
+                    * referenceMatrices(vt)[index]
+                #expect(rebuilt.maxDifference(original) <= epsilon * 10 * (1 + original.maxMagnitude))
+            }
+            expectOrthonormalColumns(u, tolerance: epsilon * 10)
+            expectOrthonormalColumns(Linalg.transposedView(of: vt.contiguous()), tolerance: epsilon * 10)
+            expectClose(try Linalg.svdvals(a), shape: batch + [k], values, tolerance: epsilon)
+
+            let full = try Linalg.svd(a, fullMatrices: true)
+            #expect(full.u.shape == batch + [m, m] && full.vt.shape == batch + [n, n])
+            expectOrthonormalColumns(full.u, tolerance: epsilon * 10)
+            expectOrthonormalColumns(Linalg.transposedView(of: full.vt.contiguous()), tolerance: epsilon * 10)
+            for (index, original) in referenceMatrices(a).enumerated() {
+                let singular = Array(values[(index * k)..<((index + 1) * k)])
+                let rebuilt = referenceMatrices(full.u)[index] * diagonalMatrix(singular, rows: m, columns: n)
+                    * referenceMatrices(full.vt)[index]
+                #expect(rebuilt.maxDifference(original) <= epsilon * 10 * (1 + original.maxMagnitude))
+            }
+        }
+    }
+}
+
+@Test func singularValuesMatchNumpy() throws {
+    for fixture in LinalgFixtures.shared.svd {
+        for dtype in [DType.float64, .float32] {
+            let s = try Linalg.svd(fixtureTensor(fixture.a, dtype)).s
+            // Relative to the largest singular value: tiny ones are only determined up to rounding of A.
+            let scale = fixture.s.first ?? 1
+            expectClose(s, shape: [fixture.s.count], fixture.s,
+                        tolerance: (dtype == .float32 ? 3e-6 : 1e-13) * scale)
+        }
+    }
+}
+
+/// A symmetric matrix batch `[..., n, n]` from pseudo-random values.
+func symmetricTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
+    let n = shape[shape.count - 1]
+    let raw = makeTensor(shape, .float64, .contiguous, seed: seed).scalars(as: Double.self)
+    var values = raw
+    for matrix in 0..<(raw.count / max(n * n, 1)) {
+        for row in 0..<n {
+            for column in 0..<n {
+                let base = matrix * n * n
+                values[base + row * n + column] = raw[base + row * n + column] + raw[base + column * n + row]
+            }
+        }
+    }
+    return try! Tensor(shape: shape, scalars: values).astype(dtype)
+}
+
+@Test(arguments: [[1, 1], [2, 2], [5, 5], [9, 9], [3, 4, 4], [2, 0, 0]])
+func eighDiagonalisesSymmetricMatrices(shape: [Int]) throws {
+    for dtype in [DType.float64, .float32] {
+        let a = symmetricTensor(shape, dtype, seed: 31)
+        let n = shape.last!
+        let epsilon = dtype == .float32 ? 1e-5 : 1e-12
+        let (values, vectors) = try Linalg.eigh(a)
+        #expect(values.shape == Array(shape.dropLast()) && vectors.shape == shape)
+        let eigenvalues = values.scalars(as: Double.self)
+        for (index, original) in referenceMatrices(a).enumerated() {
+            let lambda = Array(eigenvalues[(index * n)..<((index + 1) * n)])
+            #expect(zip(lambda, lambda.dropFirst()).allSatisfy { $0 <= $1 })
+            let v = referenceMatrices(vectors)[index]
+            let left = original * v, right = v * diagonalMatrix(lambda, rows: n, columns: n)
+            #expect(left.maxDifference(right) <= epsilon * 10 * (1 + original.maxMagnitude))
+        }
+        expectOrthonormalColumns(vectors, tolerance: epsilon * 10)
+        expectClose(try Linalg.eigvalsh(a), shape: values.shape, eigenvalues, tolerance: epsilon)
+
+        // Only one triangle is read: garbage in the other changes nothing.
+        let scrambled = a.scalars(as: Double.self).enumerated().map { offset, value in
+            let row = (offset / n) % max(n, 1), column = offset % max(n, 1)
+            return column > row ? 1000.0 : value
+        }
+        let lowerOnly = try Tensor(shape: shape, scalars: scrambled).astype(dtype)
+        expectClose(try Linalg.eigh(lowerOnly).values, shape: values.shape, eigenvalues, tolerance: epsilon * 10)
+        let upperOnly = makeTransposedCopy(lowerOnly)
+        expectClose(try Linalg.eigh(upperOnly, lowerTriangle: false).values, shape: values.shape, eigenvalues,
+                    tolerance: epsilon * 10)
+    }
+}
+
+/// The batch of transposes of `a`, as a contiguous tensor.
+func makeTransposedCopy(_ a: Tensor) -> Tensor {
+    Linalg.transposedView(of: a.contiguous()).copy()
+}
+
+@Test func eigenvaluesMatchNumpy() throws {
+    for fixture in LinalgFixtures.shared.eigh {
+        for dtype in [DType.float64, .float32] {
+            let scale = fixture.values.map(Swift.abs).max() ?? 1
+            expectClose(try Linalg.eigh(fixtureTensor(fixture.a, dtype)).values, shape: [fixture.values.count],
+                        fixture.values, tolerance: (dtype == .float32 ? 3e-6 : 1e-13) * scale)
+        }
+    }
+}
+
+/// Symmetric positive definite `B · Bᵀ + n · I` matrices of `shape`.
+func positiveDefiniteTensor(_ shape: [Int], _ dtype: DType, seed: UInt64) -> Tensor {
+    let n = shape.last!
+    let b = makeTensor(shape, .float64, .contiguous, seed: seed)
+    var values: [Double] = []
+    for matrix in referenceMatrices(b) {
+        values += (matrix * matrix.transposed).values.enumerated().map { offset, value in
+            offset / n == offset % n ? value + Double(n) : value
+        }
+    }
+    return try! Tensor(shape: shape, scalars: values).astype(dtype)
+}
+
+@Test(arguments: [[1, 1], [3, 3], [6, 6], [4, 2, 2], [2, 3, 5, 5], [0, 0]])
+func choleskyFactorsPositiveDefiniteMatrices(shape: [Int]) throws {
+    for dtype in [DType.float64, .float32] {
+        let a = positiveDefiniteTensor(shape, dtype, seed: 41)
+        let epsilon = dtype == .float32 ? 1e-5 : 1e-12
+        let lower = try Linalg.cholesky(a)
+        let upper = try Linalg.cholesky(a, upper: true)
+        #expect(lower.shape == shape && lower.dtype == dtype)
+        for (index, original) in referenceMatrices(a).enumerated() {
+            let l = referenceMatrices(lower)[index], u = referenceMatrices(upper)[index]
+            for row in 0..<l.rows {
+                for column in (row + 1)..<l.columns { #expect(l[row, column] == 0 && u[column, row] == 0) }
+            }
+            #expect((l * l.transposed).maxDifference(original) <= epsilon * 10 * original.maxMagnitude)
+            #expect((u.transposed * u).maxDifference(original) <= epsilon * 10 * original.maxMagnitude)
+        }
+    }
+}
+
+@Test func choleskyErrors() {
+    expectTensorError(.notPositiveDefinite, "linalg.cholesky: matrix is not positive definite") {
+        _ = try Linalg.cholesky(try Tensor([[1.0, 2], [2, 1]]))
+    }
+    expectTensorError(.invalidShape, "linalg.cholesky: expected square matrices, got shape [2, 3]") {
+        _ = try Linalg.cholesky(try Tensor.zeros([2, 3]))
+    }
+}
+
+@Test(arguments: decompositionShapes)
+func qrReconstructsTheMatrix(shape: [Int]) throws {
+    for dtype in [DType.float64, .float32, .int64] {
+        for layout in [StorageLayout.contiguous, .transposed, .stepped] {
+            let a = makeTensor(shape, dtype, layout, seed: 51)
+            let m = shape[shape.count - 2], n = shape[shape.count - 1], k = min(m, n)
+            let batch = Array(shape.dropLast(2))
+            let epsilon = dtype == .float32 ? 1e-5 : 1e-12
+            let (q, r) = try Linalg.qr(a)
+            #expect(q.shape == batch + [m, k] && r.shape == batch + [k, n])
+            expectOrthonormalColumns(q, tolerance: epsilon * 10)
+            for (index, original) in referenceMatrices(a).enumerated() {
+                let triangle = referenceMatrices(r)[index]
+                for row in 0..<k { for column in 0..<min(row, n) { #expect(triangle[row, column] == 0) } }
+                let rebuilt = referenceMatrices(q)[index] * triangle
+                #expect(rebuilt.maxDifference(original) <= epsilon * 10 * (1 + original.maxMagnitude))
+            }
+        }
+    }
+}
