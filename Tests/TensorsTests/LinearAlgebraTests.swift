@@ -690,3 +690,254 @@ func qrReconstructsTheMatrix(shape: [Int]) throws {
         }
     }
 }
+
+// MARK: - Solvers and determinants
+
+/// A well-conditioned square batch: pseudo-random entries with a dominant diagonal (whole numbers for int64).
+func wellConditionedTensor(_ shape: [Int], _ dtype: DType, _ layout: StorageLayout, seed: UInt64) -> Tensor {
+    let n = shape.last!
+    let scale = dtype.isFloatingPoint ? 1.0 : 4.0
+    let a = makeTensor(shape, .float64, .contiguous, seed: seed)
+    let shifted = a.scalars(as: Double.self).enumerated().map { offset, value in
+        let entry = dtype.isFloatingPoint ? value : (value * scale).rounded()
+        return (offset / n) % max(n, 1) == offset % n ? entry + scale * Double(n) + 1 : entry
+    }
+    let contiguous = try! Tensor(shape: shape, scalars: shifted).astype(dtype)
+    switch layout {
+    case .transposed: return Linalg.transposedView(of: makeTransposedCopy(contiguous))
+    case .reversed where n > 0:
+        // Reverse the columns in storage and read them back reversed: same matrix, negative column stride.
+        let flipped = contiguous.scalars(as: Double.self).enumerated().map { offset, _ in
+            contiguous.scalars(as: Double.self)[(offset / n) * n + (n - 1 - offset % n)]
+        }
+        let base = try! Tensor(shape: shape, scalars: flipped).astype(dtype)
+        var strides = base.strides
+        strides[strides.count - 1] = -1
+        return Tensor(storage: base.storage, dtype: dtype, shape: shape, strides: strides, offset: n - 1)
+    default: return contiguous
+    }
+}
+
+@Test(arguments: [
+    ([3, 3], [3]), ([3, 3], [3, 2]), ([1, 1], [1]), ([4, 5, 5], [4, 5, 2]), ([5, 5], [2, 3, 5, 4]), ([2, 4, 4], [4]),
+    ([3, 1, 2, 2], [4, 2, 1]), ([0, 0], [0]), ([3, 3], [3, 0]), ([0, 2, 2], [2]),
+])
+func solveSatisfiesTheSystem(shapes: ([Int], [Int])) throws {
+    let (aShape, bShape) = shapes
+    for dtype in [DType.float64, .float32] {
+        for layout in [StorageLayout.contiguous, .transposed] {
+            let a = wellConditionedTensor(aShape, dtype, layout, seed: 61)
+            // int64 right-hand sides promote with float64 to float64 (with float32 they would too, as numpy).
+            let bType: DType = dtype == .float64 ? .int64 : .float32
+            let b = makeTensor(bShape, bType, layout == .contiguous ? .contiguous : .stepped, seed: 62)
+            let x = try Linalg.solve(a, b)
+            #expect(x.dtype == dtype)
+            // A · x recomputed by the reference matmul must give b broadcast to the result's shape.
+            #expect(x.shape == (bShape.count == 1
+                ? Array(aShape.dropLast()) : naiveMatmul(a, makeTensor(bShape, .float64, .contiguous, seed: 0)).shape))
+            let columns = bShape.count == 1
+                ? Tensor(storage: x.contiguous().storage, dtype: x.dtype, shape: x.shape + [1],
+                         strides: Tensor.contiguousStrides(for: x.shape + [1]), offset: 0)
+                : x
+            let product = naiveMatmul(a, columns)
+            let expectedB = try b.broadcast(to: x.shape).scalars(as: Double.self)
+            let difference = zip(product.values, expectedB).map { Swift.abs($0 - $1) }.max() ?? 0
+            #expect(difference <= (dtype == .float32 ? 1e-4 : 1e-11), "residual \(difference)")
+        }
+    }
+}
+
+@Test func solveMatchesNumpyIncludingTheHilbertMatrix() throws {
+    for fixture in LinalgFixtures.shared.solve {
+        let a = fixtureTensor(fixture.a, .float64), b = fixture.b.tensor(.float64)
+        let x = try Linalg.solve(a, b)
+        // Forward error bound: ‖x − x*‖ / ‖x*‖ ≲ cond(A) · eps (with a small safety factor).
+        let reference = fixture.x.values
+        let solution = x.scalars(as: Double.self)
+        let errorNorm = zip(solution, reference).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        let referenceNorm = reference.map { $0 * $0 }.reduce(0, +).squareRoot()
+        #expect(errorNorm / referenceNorm <= 10 * fixture.condition * Double.ulpOfOne, "\(fixture.name)")
+        // Backward error: the residual is small relative to ‖A‖‖x‖ whatever the conditioning.
+        let residual = naiveMatmul(a, x).values
+        let residualNorm = zip(residual, b.scalars(as: Double.self)).map { ($0 - $1) * ($0 - $1) }
+            .reduce(0, +).squareRoot()
+        let scale = Linalg.norm(a).scalars(as: Double.self)[0] * referenceNorm
+        #expect(residualNorm / scale <= 100 * Double.ulpOfOne, "\(fixture.name): \(residualNorm / scale)")
+    }
+}
+
+@Test func solveErrors() {
+    let square = makeTensor([3, 3], .float64, .contiguous, seed: 1)
+    expectTensorError(.singularMatrix, "linalg.solve: matrix is singular") {
+        _ = try Linalg.solve(try Tensor([[1.0, 2], [2, 4]]), Tensor([1.0, 2]))
+    }
+    expectTensorError(.shapeMismatch, "linalg.solve: [3, 3] and [4]: b must be [3] or [..., 3, k]") {
+        _ = try Linalg.solve(square, Tensor([1.0, 2, 3, 4]))
+    }
+    expectTensorError(.shapeMismatch, "linalg.solve: [3, 3] and []: b must be [3] or [..., 3, k]") {
+        _ = try Linalg.solve(square, Tensor(scalar: 1.0))
+    }
+    expectTensorError(.shapeMismatch,
+                      "linalg.solve: [2, 3, 3] and [4, 3, 1]: batch dimensions [2] and [4] cannot be broadcast together") {
+        _ = try Linalg.solve(makeTensor([2, 3, 3], .float64, .contiguous, seed: 1), try Tensor.zeros([4, 3, 1]))
+    }
+    expectTensorError(.invalidShape, "linalg.solve: expected square matrices, got shape [3, 2]") {
+        _ = try Linalg.solve(try Tensor.zeros([3, 2]), Tensor([1.0, 2, 3]))
+    }
+}
+
+@Test(arguments: [[1, 1], [2, 2], [5, 5], [3, 4, 4], [2, 2, 3, 3], [0, 0], [0, 3, 3]])
+func invTimesMatrixIsIdentity(shape: [Int]) throws {
+    for dtype in [DType.float64, .float32, .int64] {
+        for layout in [StorageLayout.contiguous, .transposed, .reversed] {
+            let a = wellConditionedTensor(shape, dtype, layout, seed: 71)
+            let inverse = try Linalg.inv(a)
+            #expect(inverse.shape == shape && inverse.dtype == dtype.floatingPointResult)
+            let epsilon = dtype == .float32 ? 1e-5 : 1e-13
+            for (original, inverted) in zip(referenceMatrices(a), referenceMatrices(inverse)) {
+                #expect((original * inverted).maxDifference(.identity(original.rows)) <= epsilon * 10)
+                #expect((inverted * original).maxDifference(.identity(original.rows)) <= epsilon * 10)
+            }
+        }
+    }
+    expectTensorError(.singularMatrix, "linalg.inv: matrix is singular") {
+        _ = try Linalg.inv(try Tensor([[1.0, 2], [2, 4]]))
+    }
+}
+
+@Test func leastSquaresMatchesNumpy() throws {
+    for fixture in LinalgFixtures.shared.lstsq {
+        for dtype in [DType.float64, .float32] {
+            let a = fixtureTensor(fixture.a, dtype), b = fixture.b.tensor(dtype)
+            let result = try Linalg.lstsq(a, b)
+            let epsilon = dtype == .float32 ? 1e-4 : 1e-10
+            let n = fixture.a[0].count
+            let solutionShape: [Int] = b.rank == 1 ? [n] : [n, b.shape[1]]
+            expectClose(result.solution, shape: solutionShape, fixture.x.values, tolerance: epsilon)
+            #expect(result.rank == fixture.rank, "\(fixture.name) \(dtype)")
+            expectClose(result.residuals, shape: [fixture.residuals.count], fixture.residuals, tolerance: epsilon)
+            expectClose(result.singularValues, shape: [fixture.s.count], fixture.s,
+                        tolerance: epsilon * (fixture.s.first ?? 1))
+        }
+    }
+}
+
+@Test func leastSquaresSpecialCasesAndErrors() throws {
+    // A rank-deficient system (two equal columns) has rank 1 and the minimum-norm solution splits the weight.
+    let a = try Tensor([[1.0, 1], [2, 2], [3, 3]])
+    let result = try Linalg.lstsq(a, Tensor([2.0, 4, 6]))
+    #expect(result.rank == 1)
+    expectClose(result.solution, shape: [2], [1, 1], tolerance: 1e-12)
+    #expect(result.residuals.shape == [0])
+    // rcond large enough to drop every singular value gives rank 0 and the zero solution.
+    let dropped = try Linalg.lstsq(try Tensor([[1.0, 0], [0, 1e-3], [0, 0]]), Tensor([1.0, 1, 1]), rcond: 0.01)
+    #expect(dropped.rank == 1)
+    expectClose(dropped.solution, shape: [2], [1, 0], tolerance: 1e-12)
+    // Empty systems.
+    let empty = try Linalg.lstsq(try Tensor.zeros([3, 0]), Tensor([1.0, 2, 2]))
+    #expect(empty.rank == 0 && empty.solution.shape == [0])
+    expectClose(empty.residuals, shape: [1], [9], tolerance: 0)
+    expectTensorError(.invalidShape, "linalg.lstsq: a must be a matrix [m, n], got shape [2, 2, 2]") {
+        _ = try Linalg.lstsq(try Tensor.zeros([2, 2, 2]), Tensor([1.0, 2]))
+    }
+    expectTensorError(.shapeMismatch, "linalg.lstsq: [3, 2] and [2]: b must be [3] or [3, k]") {
+        _ = try Linalg.lstsq(try Tensor.zeros([3, 2]), Tensor([1.0, 2]))
+    }
+}
+
+@Test func determinantsMatchNumpy() throws {
+    for fixture in LinalgFixtures.shared.determinant {
+        for dtype in [DType.float64, .float32] {
+            let a = fixtureTensor(fixture.a, dtype)
+            let (sign, logAbsDet) = try Linalg.slogdet(a)
+            #expect(sign.shape == [] && sign.dtype == dtype)
+            #expect(try sign.item() == fixture.sign, "\(fixture.name) \(dtype)")
+            let epsilon = dtype == .float32 ? 1e-5 : 1e-12
+            if let expected = fixture.logabsdet {
+                // float32 cannot resolve the Hilbert matrix (cond 1.5e10); its determinant is tested in float64.
+                // Its float64 log-determinant agrees to about cond · eps, not eps.
+                if dtype == .float64 || fixture.name != "hilbert8" {
+                    let relative = fixture.name == "hilbert8" ? 1e-6 : epsilon * 100
+                    expectClose(logAbsDet, shape: [], [expected], tolerance: relative)
+                    expectClose(try Linalg.det(a), shape: [], [fixture.det], tolerance: relative * Swift.abs(fixture.det))
+                }
+            } else {
+                #expect(try logAbsDet.item() == -.infinity)
+                #expect(try Linalg.det(a).item() == 0)
+            }
+        }
+    }
+}
+
+@Test func batchedDeterminantsAndEmptyMatrices() throws {
+    let a = wellConditionedTensor([2, 3, 4, 4], .float64, .transposed, seed: 81)
+    let det = try Linalg.det(a)
+    #expect(det.shape == [2, 3])
+    for (index, matrix) in referenceMatrices(a).enumerated() {
+        // Reference determinant by Laplace expansion along the first row.
+        func laplace(_ m: ReferenceMatrix) -> Double {
+            if m.rows == 1 { return m[0, 0] }
+            var total = 0.0
+            for column in 0..<m.columns {
+                var minor: [Double] = []
+                for row in 1..<m.rows { for other in 0..<m.columns where other != column { minor.append(m[row, other]) } }
+                let sign = column % 2 == 0 ? 1.0 : -1.0
+                total += sign * m[0, column] * laplace(ReferenceMatrix(rows: m.rows - 1, columns: m.rows - 1, values: minor))
+            }
+            return total
+        }
+        let expected = laplace(matrix)
+        #expect(Swift.abs(det.scalars(as: Double.self)[index] - expected) <= 1e-12 * Swift.abs(expected))
+    }
+    let (sign, logAbsDet) = try Linalg.slogdet(try Tensor.zeros([2, 0, 0]))
+    expectClose(sign, shape: [2], [1, 1], tolerance: 0)
+    expectClose(logAbsDet, shape: [2], [0, 0], tolerance: 0)
+    expectClose(try Linalg.det(try Tensor.zeros([0, 0])), shape: [], [1], tolerance: 0)
+}
+
+// MARK: - Errors shared by every LAPACK-backed function
+
+@Test func lapackFunctionsRejectNonFiniteInput() {
+    let values = try! Tensor([[1.0, .nan], [2, 1]])
+    let infinite = try! Tensor([[1.0, 0], [Double.infinity, 1]]).astype(.float32)
+    let checks: [(String, (Tensor) throws -> Void)] = [
+        ("linalg.svd", { _ = try Linalg.svd($0) }), ("linalg.svdvals", { _ = try Linalg.svdvals($0) }),
+        ("linalg.eigh", { _ = try Linalg.eigh($0) }), ("linalg.eigvalsh", { _ = try Linalg.eigvalsh($0) }),
+        ("linalg.cholesky", { _ = try Linalg.cholesky($0) }), ("linalg.qr", { _ = try Linalg.qr($0) }),
+        ("linalg.inv", { _ = try Linalg.inv($0) }), ("linalg.det", { _ = try Linalg.det($0) }),
+        ("linalg.slogdet", { _ = try Linalg.slogdet($0) }),
+        ("linalg.solve", { _ = try Linalg.solve($0, Tensor([1.0, 1])) }),
+        ("linalg.lstsq", { _ = try Linalg.lstsq($0, Tensor([1.0, 1])) }),
+    ]
+    for (operation, call) in checks {
+        for input in [values, infinite] {
+            expectTensorError(.invalidArgument, "\(operation): matrix contains NaN or infinity") { try call(input) }
+        }
+    }
+    // A non-finite right-hand side is refused as well.
+    expectTensorError(.invalidArgument, "linalg.solve: matrix contains NaN or infinity") {
+        _ = try Linalg.solve(try Tensor([[1.0, 0], [0, 1]]), Tensor([1.0, .nan]))
+    }
+}
+
+@Test func lapackFunctionsRejectVectorsAndNonSquareMatrices() {
+    let vector = Tensor([1.0, 2, 3])
+    let rectangular = try! Tensor.zeros([2, 3, 4])
+    let checks: [(String, Bool, (Tensor) throws -> Void)] = [
+        ("linalg.svd", false, { _ = try Linalg.svd($0) }), ("linalg.qr", false, { _ = try Linalg.qr($0) }),
+        ("linalg.eigh", true, { _ = try Linalg.eigh($0) }), ("linalg.cholesky", true, { _ = try Linalg.cholesky($0) }),
+        ("linalg.inv", true, { _ = try Linalg.inv($0) }), ("linalg.det", true, { _ = try Linalg.det($0) }),
+        ("linalg.slogdet", true, { _ = try Linalg.slogdet($0) }),
+    ]
+    for (operation, square, call) in checks {
+        expectTensorError(.invalidShape,
+                          "\(operation): expected a matrix or a stack of matrices (rank 2 or more), got shape [3]") {
+            try call(vector)
+        }
+        if square {
+            expectTensorError(.invalidShape, "\(operation): expected square matrices, got shape [2, 3, 4]") {
+                try call(rectangular)
+            }
+        }
+    }
+}
