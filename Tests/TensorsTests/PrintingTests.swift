@@ -253,16 +253,6 @@ struct PrintCase: Sendable, CustomTestStringConvertible {
         #expect(tensor.summary == "Tensor float64 [200000] mean=1e+09 std=0.5 min=1e+09 max=1e+09")
     }
 
-    @Test func summaryIsTheSameWhateverTheThreadCount() throws {
-        let tensor = try Tensor.randomNormal([300, 1000], seed: 5)
-        let saved = Threads.count
-        defer { try? Threads.set(saved) }
-        try Threads.set(1)
-        let single = tensor.summary
-        try Threads.set(2)
-        #expect(tensor.summary == single)
-    }
-
     @Test func summaryCountsNaNsAndHandlesOtherDtypes() throws {
         #expect(Tensor([1.0, .nan, 3, .nan]).summary == "Tensor float64 [4] mean=2 std=1 min=1 max=3 nan=2")
         #expect(Tensor([Double.nan]).summary == "Tensor float64 [1] nan=1")
@@ -274,5 +264,19 @@ struct PrintCase: Sendable, CustomTestStringConvertible {
         let matrix = try Tensor([[1.0, 2], [3, 5]])
         let transposed = Tensor(storage: matrix.storage, dtype: .float64, shape: [2, 2], strides: [1, 2], offset: 0)
         #expect(transposed.summary == "Tensor float64 [2, 2] mean=2.75 std=1.47902 min=1 max=5")
+    }
+}
+
+/// Tests that change the thread count belong to the serialized GlobalState suite, which runs after all others.
+extension GlobalStateTests {
+    @Test("summary is the same whatever the thread count")
+    func summaryIsThreadIndependent() throws {
+        let tensor = try Tensor.randomNormal([300, 1000], seed: 5)
+        let saved = Threads.count
+        defer { try? Threads.set(saved) }
+        try Threads.set(1)
+        let single = tensor.summary
+        try Threads.set(2)
+        #expect(tensor.summary == single)
     }
 }
