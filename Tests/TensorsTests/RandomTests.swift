@@ -23,6 +23,7 @@ private func meanAndVariance(_ values: [Double]) -> (mean: Double, variance: Dou
 }
 
 /// Runs `body` with the kernel thread count set to `count`, restoring the previous setting afterwards.
+/// Only for tests in `GlobalStateTests`, which scripts/test runs alone.
 private func withThreads<R>(_ count: Int, _ body: () throws -> R) throws -> R {
     let saved = Threads.count
     try Threads.set(count)
@@ -73,16 +74,6 @@ struct RandomErrorCase: Sendable, CustomTestStringConvertible {
         ("integers", { try Tensor.randomIntegers([3, 40_001], low: -5, high: 1_000_000, seed: 11) }),
         ("permutation", { try Tensor.randomPermutation(100_000, seed: 13) }),
     ]
-
-    @Test func sameSeedGivesSameNumbersWhateverTheThreadCount() throws {
-        for (name, draw) in Self.draws {
-            let single = try withThreads(1) { try draw().scalars(as: Double.self) }
-            let double = try withThreads(2) { try draw().scalars(as: Double.self) }
-            let again = try draw().scalars(as: Double.self)
-            #expect(single == double, "\(name)")
-            #expect(single == again, "\(name)")
-        }
-    }
 
     @Test func eachElementDependsOnlyOnSeedAndIndex() throws {
         // A short draw is the prefix of a long one, whatever the block boundaries and the reshaping.
@@ -252,5 +243,19 @@ struct RandomErrorCase: Sendable, CustomTestStringConvertible {
         let scalar = try Tensor.randomUniform([], seed: 1)
         #expect(scalar.shape == [] && scalar.count == 1)
         #expect(try scalar.item() == (try Tensor.randomUniform([1], seed: 1)).item())
+    }
+}
+
+/// Tests that change the thread count belong to the serialized GlobalState suite, which runs after all others.
+extension GlobalStateTests {
+    @Test("random draws are the same whatever the thread count")
+    func randomDrawsAreThreadIndependent() throws {
+        for (name, draw) in RandomTests.draws {
+            let single = try withThreads(1) { try draw().scalars(as: Double.self) }
+            let double = try withThreads(2) { try draw().scalars(as: Double.self) }
+            let again = try draw().scalars(as: Double.self)
+            #expect(single == double, "\(name)")
+            #expect(single == again, "\(name)")
+        }
     }
 }
