@@ -75,16 +75,41 @@ enum ResampleKernels {
         weights: UnsafePointer<T>, into output: UnsafeMutablePointer<T>
     ) {
         let outputRowLength = axis.outputCount * channels
-        for row in rows {
-            let source = input + row * inputWidth * channels
-            let destination = output + (row - rows.lowerBound) * outputRowLength
-            for column in 0..<axis.outputCount {
-                let start = axis.starts[column], count = axis.counts[column]
-                let columnWeights = weights + column * axis.stride
-                for channel in 0..<channels {
-                    var sum: T = 0
-                    for tap in 0..<count { sum += columnWeights[tap] * source[(start + tap) * channels + channel] }
-                    destination[column * channels + channel] = sum
+        axis.starts.withUnsafeBufferPointer { starts in
+            axis.counts.withUnsafeBufferPointer { counts in
+                for row in rows {
+                    let source = input + row * inputWidth * channels
+                    let destination = output + (row - rows.lowerBound) * outputRowLength
+                    for column in 0..<starts.count {
+                        let taps = counts[column]
+                        let window = source + starts[column] * channels
+                        let columnWeights = weights + column * axis.stride
+                        let target = destination + column * channels
+                        // The common channel counts get their own loops, with every channel's sum in a register.
+                        switch channels {
+                        case 1:
+                            var sum: T = 0
+                            for tap in 0..<taps { sum += columnWeights[tap] * window[tap] }
+                            target[0] = sum
+                        case 3:
+                            var red: T = 0, green: T = 0, blue: T = 0
+                            for tap in 0..<taps {
+                                let weight = columnWeights[tap], pixel = window + tap * 3
+                                red += weight * pixel[0]
+                                green += weight * pixel[1]
+                                blue += weight * pixel[2]
+                            }
+                            target[0] = red
+                            target[1] = green
+                            target[2] = blue
+                        default:
+                            for channel in 0..<channels {
+                                var sum: T = 0
+                                for tap in 0..<taps { sum += columnWeights[tap] * window[tap * channels + channel] }
+                                target[channel] = sum
+                            }
+                        }
+                    }
                 }
             }
         }
