@@ -542,6 +542,17 @@ struct ImageErrorTests {
         }
     }
 
+    @Test("JPEG processes libjpeg lacks are named as unsupported, not corrupt")
+    func unsupportedProcess() throws {
+        // A lossless (SOF3) frame header.
+        let lossless: [UInt8] = [0xFF, 0xD8, 0xFF, 0xC3, 0x00, 0x0B, 0x08, 0x00, 0x10, 0x00, 0x10, 0x01,
+                                 0x01, 0x11, 0x00, 0xFF, 0xD9]
+        #expect(throws: DataError("images.decode", path: nil,
+                                  "unsupported kind of JPEG: Unsupported JPEG process: SOF type 0xc3")) {
+            try Images.decode(lossless)
+        }
+    }
+
     @Test("CMYK JPEGs are refused with the way out")
     func cmyk() throws {
         let path = ImageFixtures.path("cmyk.jpg")
@@ -680,6 +691,9 @@ struct ImageErrorTests {
         let missing = folder + "/absent"
         #expect(throws: DataError("images.loadFolder", path: missing, "no such folder")) {
             try Images.loadFolder(missing)
+        }
+        #expect(throws: DataError("images.listFolder", path: missing, "no such folder")) {
+            try Images.listFolder(missing)
         }
         let file = ImageFixtures.path("rgb8.png")
         #expect(throws: DataError("images.loadFolder", path: file,

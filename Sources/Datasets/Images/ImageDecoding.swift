@@ -132,19 +132,25 @@ enum ImageDecoding {
         }
         if let failure { throw error(failure, format: header.format, path: path, operation: operation) }
         let pixels = header.width * header.height
-        scratch.withUnsafeBytes { samples in
+        scratch.withUnsafeBufferPointer { samples in
             if header.bitDepth == 16 {
-                convertChannels(samples.bindMemory(to: UInt16.self).baseAddress!, pixels: pixels,
-                                from: header.channels, to: channels, scale: 65535, into: destination)
+                samples.withMemoryRebound(to: UInt16.self) { wide in
+                    convertChannels(wide.baseAddress!, pixels: pixels, from: header.channels, to: channels,
+                                    scale: 65535, into: destination)
+                }
             } else {
-                convertChannels(samples.bindMemory(to: UInt8.self).baseAddress!, pixels: pixels,
-                                from: header.channels, to: channels, scale: 255, into: destination)
+                convertChannels(samples.baseAddress!, pixels: pixels, from: header.channels, to: channels, scale: 255,
+                                into: destination)
             }
         }
     }
 
     static func error(_ failure: ImageCodecFailure, format: ImageFormat, path: String?, operation: String) -> DataError {
         if failure.isUnsupported { return DataError(operation, path: path, failure.message) }
+        // Valid files of a kind libjpeg-turbo lacks (lossless, 12-bit); "Unsupported marker type" is damage.
+        if failure.message.hasPrefix("Unsupported JPEG process") || failure.message.hasPrefix("Unsupported JPEG data") {
+            return DataError(operation, path: path, "unsupported kind of \(format.name): \(failure.message)")
+        }
         return DataError(operation, path: path, "corrupt or truncated \(format.name) data: \(failure.message)")
     }
 

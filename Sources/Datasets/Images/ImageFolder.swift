@@ -28,7 +28,7 @@ extension Images {
             throw DataError(operation, path: path,
                             "crop \(crop) is larger than size \(size) (the shorter side after resizing)")
         }
-        let names = try listFolder(path)
+        let names = try listFolder(path, operation: operation)
         guard !names.isEmpty else {
             throw DataError(operation, path: path, "no .png, .jpg or .jpeg files in the folder; \(ImageDecoding.supportedFormats)")
         }

@@ -24,7 +24,8 @@ public enum Images {
     ///
     /// PNG: gray, gray + alpha, RGB, RGBA and palette images, 1–16 bits; a palette becomes RGB, or RGBA when the file
     /// has transparency (a tRNS chunk gives gray and RGB images an alpha channel too). Values are the stored samples:
-    /// no gamma or colour-profile conversion (as Pillow). JPEG: gray and RGB (YCbCr); CMYK is refused.
+    /// no gamma or colour-profile conversion (as Pillow). JPEG: gray and RGB (YCbCr); CMYK is refused. An EXIF
+    /// orientation tag is not applied (as Pillow's `Image.open`): pixels come in stored order.
     /// - Parameter channels: nil keeps the file's own (1 gray, 2 gray + alpha, 3 RGB, 4 RGBA); 1, 3 or 4 converts:
     ///   gray → RGB repeats the value; RGBA → RGB and gray + alpha → gray drop alpha (no compositing on a
     ///   background); RGB → gray is the luma 0.299 R + 0.587 G + 0.114 B; adding alpha gives 1 (opaque).
@@ -65,9 +66,12 @@ public enum Images {
     /// The image files `loadFolder` reads, in its order: names ending in .png, .jpg or .jpeg (any case), not
     /// hidden (no leading "."), sorted naturally: runs of digits compare as numbers, so "2.png" comes before
     /// "10.png"; other characters compare by their UTF-8 bytes (so uppercase before lowercase). Subfolders are not
-    /// searched. Throws `DataError("images.loadFolder", …)` when `path` is missing or not a folder.
+    /// searched. Throws `DataError("images.listFolder", …)` when `path` is missing or not a folder.
     public static func listFolder(_ path: String) throws -> [String] {
-        let operation = "images.loadFolder"
+        try listFolder(path, operation: "images.listFolder")
+    }
+
+    static func listFolder(_ path: String, operation: String) throws -> [String] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw DataError(operation, path: path, "no such folder")
