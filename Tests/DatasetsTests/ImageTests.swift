@@ -606,6 +606,20 @@ struct ImageErrorTests {
         #expect(throws: DataError("images.resize", path: nil, "output size must be at least 1 × 1, got 0 × 3")) {
             try Images.resize(image, height: 0, width: 3)
         }
+        #expect(throws: DataError("images.resize", path: nil,
+                                  "output size 100000 × 100000 is more than the 268435456 pixels bm makes per image")) {
+            try Images.resize(image, height: 100_000, width: 100_000)
+        }
+        #expect(throws: DataError("images.resize", path: nil,
+                                  "output size \(Int.max) × 2 is more than the 268435456 pixels bm makes per image")) {
+            try Images.resize(image, height: Int.max, width: 2)
+        }
+        #expect(throws: DataError("images.resize", path: nil, "shorterSide must lie in 1...268435456, got \(Int.max)")) {
+            try Images.resize(image, shorterSide: Int.max)
+        }
+        #expect(throws: DataError("images.resize", path: nil, "shorterSide must lie in 1...268435456, got 0")) {
+            try Images.resize(image, shorterSide: 0)
+        }
         #expect(throws: DataError("images.resize", path: nil, "cannot resize an empty image of shape [0, 6, 3]")) {
             try Images.resize(Tensor.zeros([0, 6, 3], dtype: .float32), height: 2, width: 2)
         }
@@ -726,6 +740,10 @@ struct ImageErrorTests {
         #expect(throws: DataError("images.loadFolder", path: mixed,
                                   "channels must be 1 (gray), 3 (RGB), 4 (RGBA) or nil (the file's own), got 0")) {
             try Images.loadFolder(mixed, channels: 0)
+        }
+        #expect(throws: DataError("images.loadFolder", path: mixed,
+                                  "size 20000 makes images of more than the 268435456 pixels bm makes per image")) {
+            try Images.loadFolder(mixed, size: 20_000)
         }
         #expect(throws: DataError("images.loadFolder", path: mixed, "size must be at least 1, got 0")) {
             try Images.loadFolder(mixed, size: 0)

@@ -28,6 +28,11 @@ extension Images {
             throw DataError(operation, path: path,
                             "crop \(crop) is larger than size \(size) (the shorter side after resizing)")
         }
+        if let side = crop ?? size, side > 1 << 14 {
+            throw DataError(operation, path: path,
+                            "\(crop == nil ? "size" : "crop") \(side) makes images of more than the \(maximumPixels) "
+                                + "pixels bm makes per image")
+        }
         let names = try listFolder(path, operation: operation)
         guard !names.isEmpty else {
             throw DataError(operation, path: path, "no .png, .jpg or .jpeg files in the folder; \(ImageDecoding.supportedFormats)")

@@ -11,7 +11,8 @@ extension Images {
     /// centres (`align_corners=False`). Without it `s = 1` always (PyTorch's `interpolate(mode="bilinear")`), which
     /// aliases when shrinking.
     /// - Parameter tensor: float32 or float64 `[h, w, c]` or `[n, h, w, c]`, any strides; the result has its dtype.
-    /// - Throws: `DataError("images.resize", …)` for another rank or dtype, an empty image, or a size below 1.
+    /// - Throws: `DataError("images.resize", …)` for another rank or dtype, an empty image, a size below 1, or an
+    ///   output of more than `maximumPixels` pixels per image.
     public static func resize(_ tensor: Tensor, height: Int, width: Int, antialias: Bool = true) throws -> Tensor {
         let operation = "images.resize"
         let (count, inputHeight, inputWidth, channels) = try imageDimensions(tensor, operation: operation)
@@ -20,6 +21,11 @@ extension Images {
         }
         guard inputHeight >= 1, inputWidth >= 1 else {
             throw DataError(operation, path: nil, "cannot resize an empty image of shape \(formatShape(tensor.shape))")
+        }
+        let pixels = height.multipliedReportingOverflow(by: width)
+        guard !pixels.overflow, pixels.partialValue <= maximumPixels else {
+            throw DataError(operation, path: nil,
+                            "output size \(height) × \(width) is more than the \(maximumPixels) pixels bm makes per image")
         }
         var shape = tensor.shape
         shape[shape.count - 3] = height
@@ -45,6 +51,10 @@ extension Images {
     /// `⌊shorterSide · long / short⌋` (torchvision's `Resize(int)`). Same filter, arguments and errors as `resize`.
     public static func resize(_ tensor: Tensor, shorterSide: Int, antialias: Bool = true) throws -> Tensor {
         let (_, height, width, _) = try imageDimensions(tensor, operation: "images.resize")
+        guard shorterSide >= 1, shorterSide <= maximumPixels else {
+            throw DataError("images.resize", path: nil,
+                            "shorterSide must lie in 1...\(maximumPixels), got \(shorterSide)")
+        }
         let (newHeight, newWidth) = shorterSideSize(height: height, width: width, shorterSide: shorterSide)
         return try resize(tensor, height: newHeight, width: newWidth, antialias: antialias)
     }
