@@ -36,10 +36,9 @@ public enum NPY {
         let storage: TensorStorage
         let isBool = type.kind == NPYElementType.Kind.boolean
         if count > 0 && type.isStoredAsIs && header.dataOffset % type.size == 0,
-           let mapped = file.mappedStorage(offset: header.dataOffset, count: byteCount),
-           !isBool || ElementConversion.boolBytesAreCanonical(UnsafeRawBufferPointer(start: mapped.bytes,
-                                                                                      count: byteCount)) {
-            storage = mapped
+           let mapping = file.map(offset: header.dataOffset, count: byteCount),
+           !isBool || ElementConversion.boolBytesAreCanonical(mapping.bytes) {
+            storage = mapping.storage(offset: 0, byteCount: byteCount)
         } else if type.isStoredAsIs && !isBool {
             storage = TensorStorage(byteCount: byteCount)
             try file.read(into: UnsafeMutableRawBufferPointer(start: storage.bytes, count: byteCount),

@@ -64,19 +64,44 @@ final class ReadableFile {
         }
     }
 
-    /// The bytes `offset..<offset+count` as tensor storage backed by a private (copy-on-write) memory map, or nil
-    /// when the system refuses the map (the caller then reads instead). Writes through the storage never reach the
-    /// file. The range must lie in the file and be non-empty.
-    func mappedStorage(offset: Int, count: Int) -> TensorStorage? {
+    /// A private (copy-on-write) memory map of the bytes `offset..<offset+count`, or nil when the system refuses
+    /// it (callers then read instead). Writes through the map never reach the file. The range must lie in the
+    /// file and be non-empty.
+    func map(offset: Int, count: Int) -> FileMapping? {
         precondition(offset >= 0 && count > 0 && offset + count <= size, "internal: map range outside the file")
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         let mapStart = offset - offset % pageSize
         let mapLength = offset + count - mapStart
         guard let base = mmap(nil, mapLength, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, off_t(mapStart)),
               base != MAP_FAILED else { return nil }
-        let leading = offset - mapStart
-        return TensorStorage(wrapping: base + leading, byteCount: count) { bytes, _ in
-            munmap(bytes - leading, mapLength)
+        return FileMapping(mapBase: base, mapLength: mapLength, start: base + (offset - mapStart), count: count)
+    }
+}
+
+/// A memory-mapped range of a file, unmapped when the last tensor storage made from it is gone.
+final class FileMapping: @unchecked Sendable {
+    /// The first mapped byte the caller asked for.
+    let start: UnsafeMutableRawPointer
+    let count: Int
+    private let mapBase: UnsafeMutableRawPointer
+    private let mapLength: Int
+
+    fileprivate init(mapBase: UnsafeMutableRawPointer, mapLength: Int, start: UnsafeMutableRawPointer, count: Int) {
+        self.mapBase = mapBase
+        self.mapLength = mapLength
+        self.start = start
+        self.count = count
+    }
+
+    deinit { munmap(mapBase, mapLength) }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: count) }
+
+    /// Tensor storage for `byteCount` bytes at `offset` from `start`; it keeps the mapping alive.
+    func storage(offset: Int, byteCount: Int) -> TensorStorage {
+        precondition(offset >= 0 && byteCount >= 0 && offset + byteCount <= count, "internal: storage outside the map")
+        return TensorStorage(wrapping: start + offset, byteCount: byteCount) { _, _ in
+            withExtendedLifetime(self) {}
         }
     }
 }
