@@ -50,14 +50,17 @@ struct NPYHeader: Equatable {
         let text = version == 3
             ? String(decoding: headerBytes, as: UTF8.self)
             : String(String.UnicodeScalarView(headerBytes.map { Unicode.Scalar($0) }))
+        // numpy pads the header with spaces and a newline; positions in messages count from its start.
+        let trimmed = String(text.unicodeScalars.reversed().drop { $0.properties.isWhitespace }.reversed()
+            .map(Character.init))
         let literal: PythonLiteral
         do {
-            literal = try PythonLiteral.parse(text)
+            literal = try PythonLiteral.parse(trimmed)
         } catch {
             throw MessageError("malformed header: \(error.message)")
         }
         guard case .dictionary(let entries) = literal else {
-            throw MessageError("malformed header: expected a dict literal, found \(text.prefix(40))")
+            throw MessageError("malformed header: expected a dict literal, found \(trimmed.prefix(40))")
         }
         var descriptor: PythonLiteral?, fortran: PythonLiteral?, shapeValue: PythonLiteral?
         for (key, value) in entries {

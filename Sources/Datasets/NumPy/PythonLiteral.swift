@@ -41,7 +41,7 @@ enum PythonLiteral: Equatable {
         var position = 0
 
         func failure(_ message: String) -> ParseError {
-            ParseError(message: "\(message) at character \(position)")
+            ParseError(message: "\(message) at character \(position + 1)")
         }
 
         mutating func skipSpace() {
@@ -66,6 +66,7 @@ enum PythonLiteral: Equatable {
             case "-", "+", "0"..."9": return .integer(try integer())
             default:
                 var word = ""
+                let start = position
                 while position < characters.count, characters[position].properties.isAlphabetic {
                     word.unicodeScalars.append(characters[position])
                     position += 1
@@ -74,7 +75,9 @@ enum PythonLiteral: Equatable {
                 case "True": return .boolean(true)
                 case "False": return .boolean(false)
                 case "None": return .none
-                default: throw failure(word.isEmpty ? "unexpected character '\(character)'" : "unexpected word '\(word)'")
+                default:
+                    position = start
+                    throw failure(word.isEmpty ? "unexpected character '\(character)'" : "unexpected word '\(word)'")
                 }
             }
         }
