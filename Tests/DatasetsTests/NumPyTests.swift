@@ -310,3 +310,119 @@ func npyFile(header: String) -> [UInt8] {
     text += [UInt8](repeating: 0x20, count: 63 - (10 + text.count) % 64) + [0x0A]
     return NPYHeader.magic + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text
 }
+
+// MARK: - NPZ
+
+@Suite("NPZ")
+struct NPZTests {
+    @Test("archives written by numpy (savez, savez_compressed, positional names, ZIP64) load in archive order",
+          arguments: FormatFixtures.manifest.npz.keys.sorted())
+    func numpyArchives(name: String) throws {
+        let path = FormatFixtures.path(name)
+        let arrays = try NPZ.load(path)
+        let expected = FormatFixtures.manifest.npz[name]!
+        #expect(Set(arrays.map(\.name)) == Set(expected.keys))
+        #expect(try NPZ.names(path) == arrays.map(\.name))
+        for (member, tensor) in arrays {
+            FormatFixtures.expectMatches(tensor, expected[member]!, "\(name):\(member)")
+            FormatFixtures.expectMatches(try NPZ.load(path, name: member), expected[member]!, "\(name):\(member) alone")
+        }
+    }
+
+    @Test("numpy's savez order is kept")
+    func order() throws {
+        #expect(try NPZ.names(FormatFixtures.path("stored.npz")) == ["weights", "labels", "mask", "half"])
+        #expect(try NPZ.names(FormatFixtures.path("positional.npz")) == ["arr_0", "arr_1"])
+    }
+
+    @Test("save then load returns the same tensors, stored or deflated, with or without ZIP64 records",
+          arguments: [false, true], [false, true])
+    func roundTrip(compressed: Bool, zip64: Bool) throws {
+        let folder = FormatFixtures.temporaryFolder()
+        var arrays: [(name: String, tensor: Tensor)] = []
+        for (index, shape) in RoundTripCases.shapes.enumerated() {
+            let dtype = DType.allCases[index % DType.allCases.count]
+            arrays.append(("t\(index)_\(dtype)", RoundTripCases.tensor(shape: shape, dtype: dtype, seed: index)))
+        }
+        arrays.append(("views/transposed", RoundTripCases.views(dtype: .float32)[0]))
+        arrays.append(("ünïcode", Tensor([true, false])))
+        let path = folder + "/arrays.npz"
+        try NPZ.save(path, arrays, compressed: compressed, forceZip64: zip64)
+        let loaded = try NPZ.load(path)
+        #expect(loaded.map(\.name) == arrays.map(\.name))
+        for ((_, original), (name, tensor)) in zip(arrays, loaded) {
+            #expect(tensor.dtype == original.dtype && tensor.shape == original.shape, "\(name)")
+            #expect(tensor.scalars(as: Double.self) == original.scalars(as: Double.self), "\(name)")
+        }
+    }
+
+    @Test("deflated archives are smaller for compressible data")
+    func compression() throws {
+        let folder = FormatFixtures.temporaryFolder()
+        let zeros = try Tensor.zeros([64, 64])
+        try NPZ.save(folder + "/stored.npz", [("zeros", zeros)])
+        try NPZ.save(folder + "/deflated.npz", [("zeros", zeros)], compressed: true)
+        let size = { (name: String) in
+            try FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size] as! Int
+        }
+        #expect(try size("stored.npz") > 32_768)
+        #expect(try size("deflated.npz") < 1_000)
+    }
+
+    @Test("errors name the file and the member")
+    func errors() throws {
+        let folder = FormatFixtures.temporaryFolder()
+        let stored = FormatFixtures.path("stored.npz")
+        expectDataError("npz.load", stored,
+                        "no array named 'bias'; the archive holds 'weights', 'labels', 'mask', 'half'") {
+            _ = try NPZ.load(stored, name: "bias")
+        }
+        let missing = folder + "/absent.npz"
+        expectDataError("npz.load", missing, "no such file") { _ = try NPZ.load(missing) }
+        let notZip = FormatFixtures.path("f8_c.npy")
+        expectDataError("npz.load", notZip,
+                        "not a zip archive (.npz files are zip archives): no end-of-central-directory record") {
+            _ = try NPZ.load(notZip)
+        }
+        // Flip one data byte of the first (stored) member: the CRC must catch it.
+        var bytes = FormatFixtures.bytes("stored.npz")
+        bytes[30 + "weights.npy".utf8.count + 20 + 130] ^= 0xFF
+        let corrupt = folder + "/corrupt.npz"
+        #expect(FileManager.default.createFile(atPath: corrupt, contents: Data(bytes)))
+        do {
+            _ = try NPZ.load(corrupt)
+            Issue.record("a corrupted member loaded")
+        } catch let error as DataError {
+            #expect(error.message.hasPrefix("member 'weights.npy': CRC-32 mismatch (computed 0x"))
+            #expect(error.message.hasSuffix("): the member is corrupt"))
+        }
+        let nowhere = folder + "/absent/out.npz"
+        expectDataError("npz.save", nowhere, "folder \(folder)/absent does not exist") {
+            try NPZ.save(nowhere, [("a", Tensor([1.0]))])
+        }
+        expectDataError("npz.save", folder + "/x.npz", "the name 'a' is given twice") {
+            try NPZ.save(folder + "/x.npz", [("a", Tensor([1.0])), ("a", Tensor([2.0]))])
+        }
+        expectDataError("npz.save", folder + "/x.npz", "an array name is empty") {
+            try NPZ.save(folder + "/x.npz", [("", Tensor([1.0]))])
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.npz"))
+    }
+
+    @Test("a member that is not a valid .npy names the member")
+    func badMember() throws {
+        let folder = FormatFixtures.temporaryFolder()
+        let path = folder + "/bad.npz"
+        try AtomicFile.write(to: path, operation: "test") { temporary in
+            let output = try SequentialFileWriter(temporaryPath: temporary, finalPath: path, operation: "test")
+            defer { output.close() }
+            var zip = ZipWriter(output: output)
+            try zip.add(name: "good.npy", contents: NPY.encode(Tensor([1.0, 2.0])), compress: true)
+            try zip.add(name: "objects.npy", contents: FormatFixtures.bytes("bad_object.npy"), compress: false)
+            try zip.finish()
+        }
+        #expect(try NPZ.load(path, name: "good").scalars(as: Double.self) == [1, 2])
+        expectDataError("npz.load", path, "member 'objects': unsupported dtype '|O': Python objects (pickled) "
+                        + "cannot be read without Python") { _ = try NPZ.load(path) }
+    }
+}
