@@ -74,7 +74,7 @@ enum JSONValue: Equatable {
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
         func failure(_ message: String) -> MessageError {
-            MessageError("malformed JSON header: \(message) at byte \(position)")
+            MessageError("malformed JSON header: \(message) at byte \(position + 1)")
         }
 
         mutating func skipSpace() {
