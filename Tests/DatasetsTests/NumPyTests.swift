@@ -20,6 +20,8 @@ enum FormatFixtures {
         let npz: [String: [String: Expected]]
         let safetensors: [String: [String: Expected]]
         let errors: [String: String]
+        /// How Python's csv module splits the table files, header first.
+        let tables: [String: [[String]]]
     }
 
     static let folder = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/formats").path
