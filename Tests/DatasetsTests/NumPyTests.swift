@@ -285,6 +285,26 @@ struct NPYTests {
         }
     }
 
+    @Test("Tensor(wrapping:) refuses storage too small for the shape, negative and overflowing shapes")
+    func wrappingErrors() throws {
+        let storage = TensorStorage(byteCount: 16)
+        #expect(try Tensor(wrapping: storage, dtype: .float64, shape: [2]).shape == [2])
+        let cases: [([Int], String)] = [
+            ([3], "Tensor(wrapping:): shape [3] of float64 needs more than the 16 bytes given"),
+            ([2, -1], "Tensor(wrapping:): negative dimension in [2, -1]"),
+            ([1 << 40, 1 << 40], "Tensor(wrapping:): shape [1099511627776, 1099511627776] is too large"),
+            ([1 << 61], "Tensor(wrapping:): shape [2305843009213693952] of float64 needs more than the 16 bytes given"),
+        ]
+        for (shape, message) in cases {
+            #expect(throws: TensorError.self) { try Tensor(wrapping: storage, dtype: .float64, shape: shape) }
+            do {
+                _ = try Tensor(wrapping: storage, dtype: .float64, shape: shape)
+            } catch let error as TensorError {
+                #expect("\(error)" == message)
+            }
+        }
+    }
+
     @Test("the real LFW faces file loads as numpy reads it",
           .enabled(if: FileManager.default.fileExists(atPath: lfwPath), "../shared/data/lfw_faces is absent"))
     func realLFWFaces() throws {
