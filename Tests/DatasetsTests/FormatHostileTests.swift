@@ -123,6 +123,25 @@ struct FormatHostileTests {
         let error = Self.outcome(.npzDeflated, bytes, folder: folder)
         #expect(error?.message.hasPrefix("member 'weights.npy': corrupt zip: claims 4294967280 bytes inflated from ")
                 == true, "\(String(describing: error))")
+        // Sizes that lie within deflate's reach: the stream decides, and the buffer grows only as data arrives.
+        let compressedSize = Int(original.uint32(at: directoryOffset + 20))
+        let trueSize = Int(original.uint32(at: directoryOffset + 24))
+        for (claimed, message) in [
+            (compressedSize * 1000, "member 'weights.npy': inflates to \(trueSize) bytes but the zip directory claims "
+             + "\(compressedSize * 1000)"),
+            (trueSize - 1, "member 'weights.npy': inflates to more than the \(trueSize - 1) bytes the zip directory claims"),
+        ] {
+            bytes = original
+            bytes.replaceSubrange((directoryOffset + 24)..<(directoryOffset + 28),
+                                  with: (0..<4).map { UInt8((claimed >> (8 * $0)) & 0xFF) })
+            #expect(Self.outcome(.npzDeflated, bytes, folder: folder)?.message == message)
+        }
+        // Compressed bytes replaced by garbage.
+        bytes = original
+        let firstData = 30 + Int(original.uint16(at: 26)) + Int(original.uint16(at: 28))
+        for index in firstData..<(firstData + 8) { bytes[index] = 0xFF }
+        #expect(Self.outcome(.npzDeflated, bytes, folder: folder)?.message
+                == "member 'weights.npy': corrupt deflate data: invalid block type")
         // A directory of 60000 members in a file of a few hundred bytes.
         bytes = original
         bytes.replaceSubrange((endRecord + 10)..<(endRecord + 12), with: [0x60, 0xEA])

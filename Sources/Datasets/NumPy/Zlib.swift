@@ -31,43 +31,50 @@ enum Zlib {
             throw DataError(operation, path: path, "member '\(member)': zlib could not start inflating")
         }
         defer { inflateEnd(&stream) }
-        // One spare byte lets us notice a stream that decodes to more than the zip directory claims.
-        var output = [UInt8](repeating: 0, count: expectedCount + 1)
+        // One spare byte lets us notice a stream that decodes to more than the zip directory claims. The buffer
+        // grows as data actually arrives, so a directory that lies about the size cannot make us allocate it.
+        let limit = expectedCount + 1
+        var output = [UInt8](repeating: 0, count: Swift.min(limit, Swift.max(1 << 16, compressed.count * 4)))
         var status: Int32 = Z_OK
         var produced = 0
         var consumed = 0
-        compressed.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in
-                // zlib counts in 32 bits, so buffers pass in chunks; Z_OK always means progress, so this ends.
-                repeat {
-                    let inputChunk = Swift.min(input.count - consumed, 1 << 30)
-                    let outputChunk = Swift.min(out.count - produced, 1 << 30)
-                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map {
-                        ($0 + consumed).assumingMemoryBound(to: Bytef.self)
-                    })
-                    stream.avail_in = uInt(inputChunk)
-                    stream.next_out = out.baseAddress.map { ($0 + produced).assumingMemoryBound(to: Bytef.self) }
-                    stream.avail_out = uInt(outputChunk)
-                    status = inflate(&stream, Z_NO_FLUSH)
-                    consumed += inputChunk - Int(stream.avail_in)
-                    produced += outputChunk - Int(stream.avail_out)
-                } while status == Z_OK
+        while true {
+            compressed.withUnsafeBytes { input in
+                output.withUnsafeMutableBytes { out in
+                    // zlib counts in 32 bits, so buffers pass in chunks; Z_OK always means progress, so this ends.
+                    repeat {
+                        let inputChunk = Swift.min(input.count - consumed, 1 << 30)
+                        let outputChunk = Swift.min(out.count - produced, 1 << 30)
+                        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map {
+                            ($0 + consumed).assumingMemoryBound(to: Bytef.self)
+                        })
+                        stream.avail_in = uInt(inputChunk)
+                        stream.next_out = out.baseAddress.map { ($0 + produced).assumingMemoryBound(to: Bytef.self) }
+                        stream.avail_out = uInt(outputChunk)
+                        status = inflate(&stream, Z_NO_FLUSH)
+                        consumed += inputChunk - Int(stream.avail_in)
+                        produced += outputChunk - Int(stream.avail_out)
+                    } while status == Z_OK
+                }
             }
+            // Out of room but not at the end of the stream: grow (doubling, up to the limit) and go on.
+            guard status == Z_BUF_ERROR, produced == output.count, output.count < limit else { break }
+            output.append(contentsOf: repeatElement(0, count: Swift.min(output.count, limit - output.count)))
         }
         if produced > expectedCount {
             throw DataError(operation, path: path,
-                            "member '\(member)' inflates to more than the \(expectedCount) bytes the zip directory claims")
+                            "member '\(member)': inflates to more than the \(expectedCount) bytes the zip directory claims")
         }
         guard status == Z_STREAM_END else {
             let reason = status == Z_BUF_ERROR
                 ? "the compressed data ends early" : stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-            throw DataError(operation, path: path, "member '\(member)' is corrupt: \(reason)")
+            throw DataError(operation, path: path, "member '\(member)': corrupt deflate data: \(reason)")
         }
         guard produced == expectedCount else {
             throw DataError(operation, path: path,
-                            "member '\(member)' inflates to \(produced) bytes but the zip directory claims \(expectedCount)")
+                            "member '\(member)': inflates to \(produced) bytes but the zip directory claims \(expectedCount)")
         }
-        output.removeLast()
+        output.removeSubrange(expectedCount...)
         return output
     }
 

@@ -74,7 +74,8 @@ extension Table {
 
     /// Writes the table as CSV or TSV (delimiter chosen as `read` chooses it, from the extension) with a header
     /// row: numbers in their shortest round-trip form, NaN as `n/a` in TSV (the BIDS convention) and empty in CSV,
-    /// text quoted only where needed. The file is replaced atomically.
+    /// text quoted only where needed. The file is replaced atomically. Column types are inferred again on reading,
+    /// so a text column whose every cell looks like a number (`"007"`) reads back as numeric.
     /// - Throws: `DataError` (operation `table.write`) for a missing folder, a failed write or a multi-byte delimiter.
     public func write(_ path: String, delimiter: Character? = nil) throws {
         let operation = "table.write"
