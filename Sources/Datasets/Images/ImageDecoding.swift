@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 
 /// The two formats bm decodes.
@@ -42,35 +39,13 @@ enum ImageDecoding {
 
     /// The whole file. Throws `DataError` for a missing file, a folder, or a read error.
     static func readFile(_ path: String, operation: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            if errno == ENOENT { throw DataError(operation, path: path, "no such file") }
-            throw DataError(operation, path: path, "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw DataError(operation, path: path, "cannot read: \(String(cString: strerror(errno)))")
-        }
-        if (status.st_mode & S_IFMT) == S_IFDIR {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw DataError(operation, path: path,
                             "is a folder, not an image file (Images.loadFolder reads a folder of images)")
         }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw DataError(operation, path: path, "cannot read: \(String(cString: strerror(errno)))")
-            }
-            if count == 0 { break }
-            filled += count
-        }
-        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
-        return bytes
+        let file = try ReadableFile(path: path, operation: operation)
+        return try file.read(offset: 0, count: file.size)
     }
 
     /// The format from the file's first bytes (never from its name). Throws `DataError` naming what the file looks
