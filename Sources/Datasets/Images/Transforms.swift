@@ -31,7 +31,7 @@ extension Images {
         shape[shape.count - 3] = height
         shape[shape.count - 2] = width
         let input = tensor.contiguous()
-        var result = try Tensor.zeros(shape, dtype: tensor.dtype)
+        let result = try Tensor.zeros(shape, dtype: tensor.dtype)
         if count == 0 { return result }
         let vertical = ResampleAxis(inputSize: inputHeight, outputSize: height, antialias: antialias)
         let horizontal = ResampleAxis(inputSize: inputWidth, outputSize: width, antialias: antialias)
@@ -67,7 +67,7 @@ extension Images {
         return (shorterSide, Int(Double(shorterSide) * Double(width) / Double(height)))
     }
 
-    private static func resizeBatch<T: BinaryFloatingPoint>(
+    private static func resizeBatch<T: BinaryFloatingPoint & SendableMetatype>(
         _ input: UnsafePointer<T>, into output: UnsafeMutablePointer<T>, count: Int, height: Int, width: Int,
         channels: Int, vertical: ResampleAxis, horizontal: ResampleAxis
     ) throws {
