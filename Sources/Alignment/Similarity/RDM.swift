@@ -1,0 +1,189 @@
+import Tensors
+
+/// A dissimilarity between two patterns (rows). The names follow rsatoolbox where it has one, so that numbers carry
+/// over from Python unchanged — beware that rsatoolbox's names differ from scipy's:
+///
+/// | bm               | formula for patterns x, y ∈ ℝᵈ | rsatoolbox           | scipy `pdist`        |
+/// |------------------|--------------------------------|----------------------|----------------------|
+/// | `.euclidean`     | Σ(x−y)² / d                    | `'euclidean'`        | — (sqeuclidean / d)  |
+/// | `.squaredEuclidean` | Σ(x−y)²                     | —                    | `'sqeuclidean'`      |
+/// | `.euclideanDistance` | √Σ(x−y)²                   | —                    | `'euclidean'`        |
+/// | `.correlation`   | 1 − Pearson r(x, y)            | `'correlation'`      | `'correlation'`      |
+/// | `.cosine`        | 1 − x·y / (‖x‖‖y‖)             | —                    | `'cosine'`           |
+/// | `.mahalanobis(P)`| (x−y)ᵀ P (x−y) / d, P a precision | `'mahalanobis'`   | — (squared, / d)     |
+///
+/// Cross-validated distances (crossnobis) need repeated measurements: see `RSA.crossnobis`.
+public enum RDMMetric: Sendable {
+    case euclidean
+    case squaredEuclidean
+    case euclideanDistance
+    case correlation
+    case cosine
+    /// Squared Mahalanobis distance per channel with the noise *precision* (inverse covariance) [d, d].
+    case mahalanobis(precision: Tensor)
+
+    /// The metric of a name as written in scripts: rsatoolbox's and scipy's spellings.
+    /// - Throws: `AlignmentError` naming the unknown metric and the accepted ones.
+    public static func named(_ name: String, precision: Tensor? = nil) throws -> RDMMetric {
+        switch name {
+        case "euclidean": return .euclidean
+        case "sqeuclidean", "squared_euclidean": return .squaredEuclidean
+        case "euclidean_distance": return .euclideanDistance
+        case "correlation": return .correlation
+        case "cosine": return .cosine
+        case "mahalanobis":
+            guard let precision else { throw AlignmentError("rdm", "metric 'mahalanobis' needs a noise precision matrix") }
+            return .mahalanobis(precision: precision)
+        default:
+            throw AlignmentError("rdm", "unknown metric '\(name)' (expected euclidean, sqeuclidean, euclidean_distance, correlation, cosine, mahalanobis)")
+        }
+    }
+}
+
+/// Representational similarity analysis: RDMs, their comparison and noise ceilings.
+public enum RSA {
+    /// The representational dissimilarity matrix of the rows of `x`: `D[i, j] = metric(x[i], x[j])`, symmetric
+    /// with a zero diagonal. All metrics go through one Gram matrix `G = X Xᵀ` (GEMM), after centring and
+    /// normalising rows for correlation and cosine: `‖x−y‖² = G_ii + G_jj − 2G_ij`, `1 − r = 1 − G_ij` (rows
+    /// z-scored), so the cost is that of one matrix product.
+    /// - Parameters: `x` [n, d] patterns (conditions × channels), any float or integer dtype; `nan`: `.raise`
+    ///   throws naming the first column holding NaN or ±inf, `.omit` drops such columns; `warnings` receives the
+    ///   number of constant (correlation) or zero (cosine) patterns, whose rows and columns are NaN.
+    /// - Returns: float64 [n, n].
+    /// - Throws: `AlignmentError` for `x` not 2-D, no channels (left), a non-finite value under `.raise`, or a
+    ///   precision matrix that is not [d, d] (both shapes named).
+    public static func rdm(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .raise,
+                           warnings: AlignmentWarnings? = nil) throws -> Tensor {
+        let operation = "rdm"
+        var data = try Inputs.matrix(x, "X", operation)
+        data = try Inputs.finiteColumns(data, "X", operation, policy: nan)
+        guard data.columns > 0 else {
+            throw AlignmentError(operation, "X \(formatShape(x.shape)) has no channels\(nan == .omit ? " left after omitting non-finite columns" : "")")
+        }
+        return try rdm(data, metric: metric, operation: operation, warnings: warnings).tensor
+    }
+
+    static func rdm(_ data: Matrix, metric: RDMMetric, operation: String, warnings: AlignmentWarnings?) throws -> Matrix {
+        let n = data.rows, d = data.columns
+        var rows = data
+        var undefined = [Bool](repeating: false, count: n)
+        switch metric {
+        case .correlation, .cosine:
+            for row in 0..<n {
+                let values = data.row(row)
+                let center = metric.isCorrelation ? values.reduce(0, +) / Double(d) : 0
+                var norm = 0.0
+                for column in 0..<d { let v = values[values.startIndex + column] - center; norm += v * v }
+                norm = norm.squareRoot()
+                undefined[row] = !(norm > 0)
+                for column in 0..<d { rows[row, column] = (data[row, column] - center) / norm }
+            }
+            let gram = try gramMatrix(rows)
+            var result = Matrix(rows: n, columns: n)
+            for i in 0..<n {
+                for j in 0..<n {
+                    result[i, j] = i == j ? 0 : (undefined[i] || undefined[j] ? .nan : 1 - gram[i, j])
+                }
+            }
+            let count = undefined.filter { $0 }.count
+            if count > 0 {
+                let kind = metric.isCorrelation ? "constant" : "all-zero"
+                warnings?.add("\(operation): \(count) \(kind) pattern(s) have undefined \(metric.isCorrelation ? "correlation" : "cosine") distance; their rows and columns are NaN")
+            }
+            return result
+        case .euclidean, .squaredEuclidean, .euclideanDistance, .mahalanobis:
+            var gram: Matrix
+            if case .mahalanobis(let precision) = metric {
+                guard precision.shape == [d, d] else {
+                    throw AlignmentError(operation, "precision \(formatShape(precision.shape)) must be [\(d), \(d)] for X with \(d) channels")
+                }
+                let weighted = try Tensor.matmul(data.tensor, precision.astype(.float64))
+                gram = Matrix(rows: n, columns: n, values: Inputs.values(try Tensor.matmul(weighted, data.tensor.transposed())))
+            } else {
+                gram = try gramMatrix(data)
+            }
+            var result = Matrix(rows: n, columns: n)
+            let scale: Double = metric.dividesByChannels ? 1 / Double(d) : 1
+            for i in 0..<n {
+                for j in (i + 1)..<Swift.max(n, i + 1) {
+                    var value = Swift.max(0, gram[i, i] + gram[j, j] - 2 * gram[i, j]) * scale
+                    if case .euclideanDistance = metric { value = value.squareRoot() }
+                    result[i, j] = value
+                    result[j, i] = value
+                }
+            }
+            return result
+        }
+    }
+
+    /// `X Xᵀ` through BLAS.
+    static func gramMatrix(_ x: Matrix) throws -> Matrix {
+        let t = x.tensor
+        return Matrix(rows: x.rows, columns: x.rows, values: Inputs.values(try Tensor.matmul(t, t.transposed())))
+    }
+
+    /// RDMs at every time point of a MEG/EEG recording: `result[t] = rdm(x[:, :, t])`.
+    /// - Parameters: `x` [n, sensors, times]; `metric` and `nan` as `rdm` (a non-finite sensor is refused or
+    ///   omitted per time point).
+    /// - Returns: float64 [times, n, n].
+    /// - Throws: `AlignmentError` for `x` not 3-D, and as `rdm`.
+    public static func rdmOverTime(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .raise,
+                                   warnings: AlignmentWarnings? = nil) throws -> Tensor {
+        let operation = "rdm_over_time"
+        guard x.rank == 3 else {
+            throw AlignmentError(operation, "X must be 3-D [conditions, sensors, times], got shape \(formatShape(x.shape))")
+        }
+        let (n, sensors, times) = (x.shape[0], x.shape[1], x.shape[2])
+        let flat = Inputs.values(x)
+        var output = [Double]()
+        output.reserveCapacity(times * n * n)
+        for time in 0..<times {
+            try Cancellation.check(operation)
+            var slice = Matrix(rows: n, columns: sensors)
+            for i in 0..<n { for s in 0..<sensors { slice[i, s] = flat[(i * sensors + s) * times + time] } }
+            slice = try Inputs.finiteColumns(slice, "X at time \(time)", operation, policy: nan)
+            guard slice.columns > 0 else { throw AlignmentError(operation, "X at time \(time) has no finite sensors") }
+            output += try rdm(slice, metric: metric, operation: operation, warnings: warnings).values
+        }
+        return Inputs.tensor(output, shape: [times, n, n])
+    }
+
+    /// The strict upper triangle of a square matrix (or of each matrix of a stack) in row-major order:
+    /// `[D₀₁, D₀₂, …, D₀ₙ₋₁, D₁₂, …]` — the order of scipy's `squareform` and rsatoolbox's `get_vectors`.
+    /// - Parameter rdm: [n, n] or [k, n, n]. Returns [n(n−1)/2] or [k, n(n−1)/2].
+    /// - Throws: `AlignmentError` unless the last two axes are equal.
+    public static func upperTriangle(_ rdm: Tensor) throws -> Tensor {
+        let (stack, n) = try rdmStack(rdm, "rdm", "upper_triangle")
+        let vectors = stack.map { upperTriangleValues($0, n) }
+        let length = n * (n - 1) / 2
+        return Inputs.tensor(vectors.flatMap { $0 }, shape: rdm.rank == 2 ? [length] : [vectors.count, length])
+    }
+
+    static func upperTriangleValues(_ matrix: [Double], _ n: Int) -> [Double] {
+        var values = [Double]()
+        values.reserveCapacity(n * (n - 1) / 2)
+        for i in 0..<n { for j in (i + 1)..<Swift.max(n, i + 1) { values.append(matrix[i * n + j]) } }
+        return values
+    }
+
+    /// Splits [n, n] or [k, n, n] into its k row-major matrices.
+    static func rdmStack(_ rdm: Tensor, _ name: String, _ operation: String) throws -> (matrices: [[Double]], n: Int) {
+        guard (rdm.rank == 2 || rdm.rank == 3), rdm.shape[rdm.rank - 1] == rdm.shape[rdm.rank - 2] else {
+            throw AlignmentError(operation, "\(name) must be [n, n] or [k, n, n], got shape \(formatShape(rdm.shape))")
+        }
+        let n = rdm.shape[rdm.rank - 1]
+        let flat = Inputs.values(rdm)
+        let k = rdm.rank == 2 ? 1 : rdm.shape[0]
+        return ((0..<k).map { Array(flat[($0 * n * n)..<(($0 + 1) * n * n)]) }, n)
+    }
+}
+
+extension RDMMetric {
+    var isCorrelation: Bool { if case .correlation = self { return true } else { return false } }
+    var dividesByChannels: Bool {
+        switch self {
+        case .euclidean, .mahalanobis: return true
+        default: return false
+        }
+    }
+}
