@@ -188,7 +188,8 @@ extension RSA {
             return counts.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
         }
         var joint = [String: Int]()
-        for index in x.indices { joint["\(x[index].bitPattern),\(y[index].bitPattern)", default: 0] += 1 }
+        // + 0 folds −0 into +0, which compare equal but have different bit patterns.
+        for index in x.indices { joint["\((x[index] + 0).bitPattern),\((y[index] + 0).bitPattern)", default: 0] += 1 }
         let jointTies = joint.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
         let total = length * (length - 1) / 2
         let numerator = total - tiePairs(x) - tiePairs(y) + jointTies - 2 * discordant
