@@ -71,7 +71,15 @@ extension Tensor {
         if let negative = counts.first(where: { $0 < 0 }) {
             throw TensorError(.invalidArgument, operation, "repeats must be >= 0, got \(negative)")
         }
+        let (total, overflow) = counts.reduce((0, false)) { sum, count in
+            let (next, overflowed) = sum.0.addingReportingOverflow(count)
+            return (next, sum.1 || overflowed)
+        }
+        var resultShape = shape
+        resultShape[position] = overflow ? Int.max : total
+        try Tensor.validate(shape: resultShape, operation: operation)
         var positions: [Int64] = []
+        positions.reserveCapacity(total)
         for (element, count) in counts.enumerated() {
             positions.append(contentsOf: repeatElement(Int64(element), count: count))
         }
