@@ -454,6 +454,19 @@ func describe(_ items: [TensorIndex]) -> String {
         expectTensorError("index: index arrays could not be broadcast together, shapes [2], [3]") {
             try a.get([.array(Tensor([Int64(0), 1])), .array(Tensor([Int64(0), 1, 2]))])
         }
+        // Several index arrays, and a strided one, are checked while their offsets are summed.
+        expectTensorError("index: index 5 is out of bounds for axis 1 with size 3") {
+            try a.get([.array(Tensor([Int64(0), 1])), .array(Tensor([Int64(0), 5]))])
+        }
+        expectTensorError("index: index -3 is out of bounds for axis 0 with size 2") {
+            try a.get([.array(try Tensor([Int64(1), 0, -3]).flipped())])
+        }
+        // Broadcasting index arrays past what memory can hold is refused before anything is allocated.
+        let tall = try Tensor(scalar: Int64(0)).broadcast(to: [1 << 20, 1])
+        let wide = try Tensor(scalar: Int64(1)).broadcast(to: [1, 1 << 20])
+        expectTensorError("index: shape [1048576, 1048576] is too large") {
+            try a.get([.array(tall), .array(wide)])
+        }
         var b = a
         expectTensorError("index: cannot assign a value of shape [3] to a selection of shape [2]") {
             try b.set([.all, .index(0)], to: Tensor([1.0, 2, 3]))

@@ -602,5 +602,13 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
         }
         expectTensorError("repeat: axis 2 is out of range for a tensor of rank 2") { try a.repeated(1, axis: 2) }
         expectTensorError("tile: repetitions must be >= 0, got -2") { try a.tiled([1, -2]) }
+        expectTensorError("repeat: shape [9223372036854775807] is too large") { try a.repeated(Int.max) }
+        expectTensorError("repeat: shape [2, 4611686018427387904] is too large") {
+            try a.repeated([1 << 62, 0, 0], axis: 1)
+        }
+        expectTensorError("tile: tiling shape [2, 3] by [4611686018427387904, 1] gives too many elements") { try a.tiled([1 << 62, 1]) }
+        expectTensorError("tile: tiling shape [2, 3] by [3037000499, 3037000499] gives too many elements") {
+            try a.tiled([3_037_000_499, 3_037_000_499])
+        }
     }
 }

@@ -89,7 +89,8 @@ extension Tensor {
 
     /// This tensor repeated `repetitions[i]` times along each axis (numpy's `tile`). When `repetitions` is shorter
     /// than the rank, leading 1s are assumed; when longer, the tensor gains leading axes of length 1.
-    /// Result length on each axis: tensor length × repetitions. Throws `invalidArgument` for a negative repetition.
+    /// Result length on each axis: tensor length × repetitions. Throws `invalidArgument` for a negative repetition,
+    /// `invalidShape` when the result would be too large.
     public func tiled(_ repetitions: [Int]) throws -> Tensor {
         let operation = "tile"
         if let negative = repetitions.first(where: { $0 < 0 }) {
@@ -106,11 +107,19 @@ extension Tensor {
             interleavedStrides += [0, source.strides[axis]]
             broadcastShape += [counts[axis], lengths[axis]]
         }
-        try Tensor.validate(shape: broadcastShape, operation: operation)
+        let tooLarge = TensorError(.invalidShape, operation, "tiling shape \(formatShape(shape)) by \(repetitions) "
+                                   + "gives too many elements")
+        var resultShape: [Int] = []
+        for axis in 0..<resultRank {
+            let (length, overflow) = counts[axis].multipliedReportingOverflow(by: lengths[axis])
+            guard !overflow else { throw tooLarge }
+            resultShape.append(length)
+        }
+        guard (try? Tensor.validate(shape: resultShape, operation: operation)) != nil else { throw tooLarge }
         let expanded = Tensor(storage: source.storage, dtype: dtype, shape: interleavedShape,
                               strides: interleavedStrides, offset: source.offset)
         var result = try expanded.broadcast(to: broadcastShape).contiguousCopy(operation: operation)
-        result.shape = (0..<resultRank).map { counts[$0] * lengths[$0] }
+        result.shape = resultShape
         result.strides = Tensor.contiguousStrides(for: result.shape)
         return result
     }
