@@ -280,7 +280,7 @@ func describe(_ items: [TensorIndex]) -> String {
             var valueShape = shape.map { Bool.random(using: &random) ? $0 : 1 }
             if !valueShape.isEmpty && Bool.random(using: &random) { valueShape.removeFirst() }
             let valueDType = allDTypes[round % allDTypes.count]
-            let value = makeTensor(valueShape, valueDType, Layout.allCases[round % Layout.allCases.count])
+            let value = viewedTensor(valueShape, valueDType, ViewLayout.allCases[round % ViewLayout.allCases.count])
             let converted = Reference(value.astype(input.dtype)).broadcast(to: shape)
             var expected = before
             for (position, source) in sources.enumerated() { expected.values[source] = converted.values[position] }
@@ -384,7 +384,7 @@ func describe(_ items: [TensorIndex]) -> String {
     }
 
     @Test func slicedAndSelecting() throws {
-        let a = makeTensor([3, 4, 2], .float64, .viewOfView)
+        let a = viewedTensor([3, 4, 2], .float64, .viewOfView)
         let reference = Reference(a)
         let middle = try a.sliced(axis: 1, 1..<3)
         #expect(middle.storage === a.storage)
@@ -392,9 +392,9 @@ func describe(_ items: [TensorIndex]) -> String {
         expectMatches(try a.sliced(axis: -1, 1..<9), Reference.build([3, 4, 1]) { reference[[$0[0], $0[1], 1]] })
         expectMatches(try a.selecting(-1, axis: 1), Reference.build([3, 2]) { reference[[$0[0], 3, $0[1]]] })
         expectMatches(try a.selecting(2, axis: 0), Reference.build([4, 2]) { reference[[2, $0[0], $0[1]]] })
-        expectTensorError("slice: axis 3 is out of range for a tensor of rank 3") { try a.sliced(axis: 3, 0..<1) }
-        expectTensorError("index: axis -4 is out of range for a tensor of rank 3") { try a.selecting(0, axis: -4) }
-        expectTensorError("index: index 4 is out of bounds for axis 1 with size 4") { try a.selecting(4, axis: 1) }
+        expectErrorText("slice: axis 3 is out of range for a tensor of rank 3") { try a.sliced(axis: 3, 0..<1) }
+        expectErrorText("index: axis -4 is out of range for a tensor of rank 3") { try a.selecting(0, axis: -4) }
+        expectErrorText("index: index 4 is out of bounds for axis 1 with size 4") { try a.selecting(4, axis: 1) }
     }
 
     /// Copy-on-write: writing through `set` never changes a view or base sharing the storage, and a value that is a
@@ -426,58 +426,58 @@ func describe(_ items: [TensorIndex]) -> String {
 
     @Test func indexingErrors() throws {
         let a = contiguousTensor([2, 3], .float64)
-        expectTensorError("index: index 5 is out of bounds for axis 0 with size 2") { try a.get([.index(5)]) }
-        expectTensorError("index: index -4 is out of bounds for axis 1 with size 3") { try a.get([.all, .index(-4)]) }
-        expectTensorError("index: index 7 is out of bounds for axis 1 with size 3") {
+        expectErrorText("index: index 5 is out of bounds for axis 0 with size 2") { try a.get([.index(5)]) }
+        expectErrorText("index: index -4 is out of bounds for axis 1 with size 3") { try a.get([.all, .index(-4)]) }
+        expectErrorText("index: index 7 is out of bounds for axis 1 with size 3") {
             try a.get([.all, .array(Tensor([Int64(0), 7]))])
         }
-        expectTensorError("index: index -3 is out of bounds for axis 0 with size 2") {
+        expectErrorText("index: index -3 is out of bounds for axis 0 with size 2") {
             try a.get([.array(Tensor([Int64(-3)])), .newAxis])
         }
-        expectTensorError("index: too many indices: tensor of shape [2, 3] is 2-dimensional, but 3 were indexed") {
+        expectErrorText("index: too many indices: tensor of shape [2, 3] is 2-dimensional, but 3 were indexed") {
             try a.get([.index(0), .all, .index(0)])
         }
-        expectTensorError("index: too many indices: tensor of shape [2, 3] is 2-dimensional, but 3 were indexed") {
+        expectErrorText("index: too many indices: tensor of shape [2, 3] is 2-dimensional, but 3 were indexed") {
             try a.get([.array(try Tensor([[true, false, true], [true, true, true]])), .index(0)])
         }
-        expectTensorError("index: an index can only have a single ellipsis") { try a.get([.ellipsis, .ellipsis]) }
-        expectTensorError("index: slice step cannot be zero") { try a.get([.slice(start: nil, stop: nil, step: 0)]) }
-        expectTensorError("index: index arrays must be int64 or bool, got float32") {
+        expectErrorText("index: an index can only have a single ellipsis") { try a.get([.ellipsis, .ellipsis]) }
+        expectErrorText("index: slice step cannot be zero") { try a.get([.slice(start: nil, stop: nil, step: 0)]) }
+        expectErrorText("index: index arrays must be int64 or bool, got float32") {
             try a.get([.array(Tensor([Float(0)]))])
         }
-        expectTensorError(
+        expectErrorText(
             "index: boolean mask of shape [3] does not match axes 0..<1 of shape [2] in a tensor of shape [2, 3]"
         ) { try a.get([.array(Tensor([true, false, true]))]) }
-        expectTensorError(
+        expectErrorText(
             "index: boolean mask of shape [2, 2] does not match axes 0..<2 of shape [2, 3] in a tensor of shape [2, 3]"
         ) { try a.get([.array(try Tensor([[true, false], [true, true]]))]) }
-        expectTensorError("index: index arrays could not be broadcast together, shapes [2], [3]") {
+        expectErrorText("index: index arrays could not be broadcast together, shapes [2], [3]") {
             try a.get([.array(Tensor([Int64(0), 1])), .array(Tensor([Int64(0), 1, 2]))])
         }
         // Several index arrays, and a strided one, are checked while their offsets are summed.
-        expectTensorError("index: index 5 is out of bounds for axis 1 with size 3") {
+        expectErrorText("index: index 5 is out of bounds for axis 1 with size 3") {
             try a.get([.array(Tensor([Int64(0), 1])), .array(Tensor([Int64(0), 5]))])
         }
-        expectTensorError("index: index -3 is out of bounds for axis 0 with size 2") {
+        expectErrorText("index: index -3 is out of bounds for axis 0 with size 2") {
             try a.get([.array(try Tensor([Int64(1), 0, -3]).flipped())])
         }
         // Broadcasting index arrays past what memory can hold is refused before anything is allocated.
         let tall = try Tensor(scalar: Int64(0)).broadcast(to: [1 << 20, 1])
         let wide = try Tensor(scalar: Int64(1)).broadcast(to: [1, 1 << 20])
-        expectTensorError("index: shape [1048576, 1048576] is too large") {
+        expectErrorText("index: shape [1048576, 1048576] is too large") {
             try a.get([.array(tall), .array(wide)])
         }
         var b = a
-        expectTensorError("index: cannot assign a value of shape [3] to a selection of shape [2]") {
+        expectErrorText("index: cannot assign a value of shape [3] to a selection of shape [2]") {
             try b.set([.all, .index(0)], to: Tensor([1.0, 2, 3]))
         }
-        expectTensorError("index: cannot assign a value of shape [2, 2] to a selection of shape [2, 3]") {
+        expectErrorText("index: cannot assign a value of shape [2, 2] to a selection of shape [2, 3]") {
             try b.set([.ellipsis], to: try Tensor([[1.0, 2], [3, 4]]))
         }
-        expectTensorError("index: index 2 is out of bounds for axis 0 with size 2") {
+        expectErrorText("index: index 2 is out of bounds for axis 0 with size 2") {
             try b.set([.array(Tensor([Int64(2)]))], to: Tensor(scalar: 1.0))
         }
-        expectTensorError("index: boolean mask of shape [3] does not match axes 0..<1 of shape [2] in a tensor of shape [2, 3]") {
+        expectErrorText("index: boolean mask of shape [3] does not match axes 0..<1 of shape [2] in a tensor of shape [2, 3]") {
             try b.set([.array(Tensor([true, false, true]))], to: Tensor(scalar: 1.0))
         }
         expectMatches(b, Reference(a))

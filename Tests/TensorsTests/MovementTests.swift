@@ -79,7 +79,7 @@ func expectMatches(_ tensor: Tensor, _ reference: Reference, _ comment: String =
 }
 
 /// Expects `body` to throw a `TensorError` reading exactly `expected`.
-func expectTensorError<Result>(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
+func expectErrorText<Result>(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
                                _ body: () throws -> Result) {
     do {
         _ = try body()
@@ -94,7 +94,7 @@ func expectTensorError<Result>(_ expected: String, sourceLocation: SourceLocatio
 // MARK: - Inputs in several layouts
 
 /// How a test input is laid out in memory; every layout holds the same logical values.
-enum Layout: CaseIterable, Sendable {
+enum ViewLayout: CaseIterable, Sendable {
     case contiguous, transposed, flipped, strided, viewOfView
 }
 
@@ -113,7 +113,7 @@ func contiguousTensor(_ shape: [Int], _ dtype: DType, start: Int = 0) -> Tensor 
 }
 
 /// A tensor of `shape` and `dtype` laid out as `layout` (built with views of a larger or permuted base).
-func makeTensor(_ shape: [Int], _ dtype: DType, _ layout: Layout) -> Tensor {
+func viewedTensor(_ shape: [Int], _ dtype: DType, _ layout: ViewLayout) -> Tensor {
     let all = [TensorIndex](repeating: .all, count: shape.count)
     switch layout {
     case .contiguous:
@@ -133,7 +133,7 @@ func makeTensor(_ shape: [Int], _ dtype: DType, _ layout: Layout) -> Tensor {
 }
 
 /// Shapes of ranks 0–4 with axes of length 0 and 1.
-let testShapes: [[Int]] = [[], [1], [5], [0], [2, 3], [3, 1], [1, 4], [0, 3], [2, 3, 4], [2, 1, 3], [3, 0, 2],
+let movementShapes: [[Int]] = [[], [1], [5], [0], [2, 3], [3, 1], [1, 4], [0, 3], [2, 3, 4], [2, 1, 3], [3, 0, 2],
                            [2, 3, 1, 2], [1, 2, 1, 3], [2, 2, 0, 1]]
 let allDTypes: [DType] = [.float32, .float64, .int64, .bool]
 
@@ -141,17 +141,17 @@ let allDTypes: [DType] = [.float32, .float64, .int64, .bool]
 struct InputCase: CustomTestStringConvertible, Sendable {
     var shape: [Int]
     var dtype: DType
-    var layout: Layout
+    var layout: ViewLayout
     var testDescription: String { "\(shape) \(dtype) \(layout)" }
-    var tensor: Tensor { makeTensor(shape, dtype, layout) }
+    var tensor: Tensor { viewedTensor(shape, dtype, layout) }
 }
 
 /// Every (shape, dtype, layout) combination.
-let inputCases: [InputCase] = testShapes.flatMap { shape in
-    allDTypes.flatMap { dtype in Layout.allCases.map { InputCase(shape: shape, dtype: dtype, layout: $0) } }
+let inputCases: [InputCase] = movementShapes.flatMap { shape in
+    allDTypes.flatMap { dtype in ViewLayout.allCases.map { InputCase(shape: shape, dtype: dtype, layout: $0) } }
 }
 
-// MARK: - Layout sanity
+// MARK: - ViewLayout sanity
 
 @Suite struct LayoutTests {
     /// The layouts are built with `transposed`, `flipped` and strided `get`; their values must be what the naive
@@ -244,15 +244,15 @@ func reshapeTargets(_ shape: [Int]) -> [[Int]] {
 
     @Test func reshapeErrors() {
         let tensor = contiguousTensor([2, 3], .float64)
-        expectTensorError("reshape: cannot reshape a tensor of shape [2, 3] (6 elements) into shape [4, 2]") {
+        expectErrorText("reshape: cannot reshape a tensor of shape [2, 3] (6 elements) into shape [4, 2]") {
             try tensor.reshaped([4, 2])
         }
-        expectTensorError("reshape: cannot reshape a tensor of shape [2, 3] (6 elements) into shape [4, -1]") {
+        expectErrorText("reshape: cannot reshape a tensor of shape [2, 3] (6 elements) into shape [4, -1]") {
             try tensor.reshaped([4, -1])
         }
-        expectTensorError("reshape: only one length can be -1, got shape [-1, -1]") { try tensor.reshaped([-1, -1]) }
-        expectTensorError("reshape: negative length -2 in shape [-2, -3]") { try tensor.reshaped([-2, -3]) }
-        expectTensorError("reshape: cannot reshape a tensor of shape [0, 3] (0 elements) into shape [0, -1]") {
+        expectErrorText("reshape: only one length can be -1, got shape [-1, -1]") { try tensor.reshaped([-1, -1]) }
+        expectErrorText("reshape: negative length -2 in shape [-2, -3]") { try tensor.reshaped([-2, -3]) }
+        expectErrorText("reshape: cannot reshape a tensor of shape [0, 3] (0 elements) into shape [0, -1]") {
             try contiguousTensor([0, 3], .int64).reshaped([0, -1])
         }
     }
@@ -281,17 +281,17 @@ func reshapeTargets(_ shape: [Int]) -> [[Int]] {
 
     @Test func permutationErrors() {
         let tensor = contiguousTensor([2, 3], .float32)
-        expectTensorError("permute: axes [0, 0] are not a permutation of the axes of a tensor of shape [2, 3]") {
+        expectErrorText("permute: axes [0, 0] are not a permutation of the axes of a tensor of shape [2, 3]") {
             try tensor.permuted([0, 0])
         }
-        expectTensorError("permute: axes [0] are not a permutation of the axes of a tensor of shape [2, 3]") {
+        expectErrorText("permute: axes [0] are not a permutation of the axes of a tensor of shape [2, 3]") {
             try tensor.permuted([0])
         }
-        expectTensorError("permute: axes [0, 2] are not a permutation of the axes of a tensor of shape [2, 3]") {
+        expectErrorText("permute: axes [0, 2] are not a permutation of the axes of a tensor of shape [2, 3]") {
             try tensor.permuted([0, 2])
         }
-        expectTensorError("swapaxes: axis 2 is out of range for a tensor of rank 2") { try tensor.swappingAxes(0, 2) }
-        expectTensorError("swapaxes: axis -3 is out of range for a tensor of rank 2") { try tensor.swappingAxes(-3, 1) }
+        expectErrorText("swapaxes: axis 2 is out of range for a tensor of rank 2") { try tensor.swappingAxes(0, 2) }
+        expectErrorText("swapaxes: axis -3 is out of range for a tensor of rank 2") { try tensor.swappingAxes(-3, 1) }
     }
 
     @Test(arguments: inputCases)
@@ -317,13 +317,13 @@ func reshapeTargets(_ shape: [Int]) -> [[Int]] {
 
     @Test func squeezeErrors() {
         let tensor = contiguousTensor([2, 1, 3], .int64)
-        expectTensorError("squeeze: cannot squeeze axis 2 of length 3 in a tensor of shape [2, 1, 3]") {
+        expectErrorText("squeeze: cannot squeeze axis 2 of length 3 in a tensor of shape [2, 1, 3]") {
             try tensor.squeezed(axes: [1, 2])
         }
-        expectTensorError("squeeze: axis 3 is out of range for a tensor of rank 3") { try tensor.squeezed(axes: [3]) }
-        expectTensorError("squeeze: axis -1 is repeated") { try tensor.squeezed(axes: [2, -1]) }
-        expectTensorError("unsqueeze: axis 4 is out of range for a tensor of rank 4") { try tensor.unsqueezed(axis: 4) }
-        expectTensorError("unsqueeze: axis -5 is out of range for a tensor of rank 4") {
+        expectErrorText("squeeze: axis 3 is out of range for a tensor of rank 3") { try tensor.squeezed(axes: [3]) }
+        expectErrorText("squeeze: axis -1 is repeated") { try tensor.squeezed(axes: [2, -1]) }
+        expectErrorText("unsqueeze: axis 4 is out of range for a tensor of rank 4") { try tensor.unsqueezed(axis: 4) }
+        expectErrorText("unsqueeze: axis -5 is out of range for a tensor of rank 4") {
             try tensor.unsqueezed(axis: -5)
         }
     }
@@ -347,8 +347,8 @@ func reshapeTargets(_ shape: [Int]) -> [[Int]] {
 
     @Test func flipErrors() {
         let tensor = contiguousTensor([2, 3], .bool)
-        expectTensorError("flip: axis 2 is out of range for a tensor of rank 2") { try tensor.flipped(axes: [2]) }
-        expectTensorError("flip: axis -2 is repeated") { try tensor.flipped(axes: [0, -2]) }
+        expectErrorText("flip: axis 2 is out of range for a tensor of rank 2") { try tensor.flipped(axes: [2]) }
+        expectErrorText("flip: axis -2 is repeated") { try tensor.flipped(axes: [0, -2]) }
     }
 }
 
@@ -380,10 +380,10 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
             // A second piece of another length on `axis`, another layout and another dtype.
             var otherShape = input.shape
             otherShape[axis] = 2
-            let second = makeTensor(otherShape, .int64, .flipped)
+            let second = viewedTensor(otherShape, .int64, .flipped)
             var emptyShape = input.shape
             emptyShape[axis] = 0
-            let empty = makeTensor(emptyShape, input.dtype, .transposed)
+            let empty = viewedTensor(emptyShape, input.dtype, .transposed)
             let pieces = [first, second, empty, first]
             let result = try Tensor.concatenate(pieces, axis: axis - (axis % 2) * input.shape.count)
             #expect(result.dtype == DType.promote(input.dtype, .int64))
@@ -396,7 +396,7 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
     @Test(arguments: inputCases)
     func stackAlongEveryAxis(_ input: InputCase) throws {
         let first = input.tensor
-        let second = try makeTensor(input.shape, .float32, .contiguous).flattened().reshaped(input.shape)
+        let second = try viewedTensor(input.shape, .float32, .contiguous).flattened().reshaped(input.shape)
         let rank = input.shape.count
         for axis in 0...rank {
             let result = try Tensor.stack([first, second, first], axis: axis - (axis % 2) * (rank + 1))
@@ -451,33 +451,33 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
     @Test func joiningErrors() throws {
         let a = contiguousTensor([2, 3], .float64), b = contiguousTensor([3, 3], .float64)
         let c = contiguousTensor([2, 4], .int64)
-        expectTensorError("concatenate: shapes [2, 3], [3, 3], [2, 4] must agree on every axis except axis 1") {
+        expectErrorText("concatenate: shapes [2, 3], [3, 3], [2, 4] must agree on every axis except axis 1") {
             try Tensor.concatenate([a, b, c], axis: 1)
         }
-        expectTensorError("concatenate: shapes [2, 3], [2, 4] must agree on every axis except axis 0") {
+        expectErrorText("concatenate: shapes [2, 3], [2, 4] must agree on every axis except axis 0") {
             try Tensor.concatenate([a, c], axis: 0)
         }
-        expectTensorError("concatenate: tensors must have the same rank, got shapes [2, 3], [3]") {
+        expectErrorText("concatenate: tensors must have the same rank, got shapes [2, 3], [3]") {
             try Tensor.concatenate([a, contiguousTensor([3], .float64)], axis: 0)
         }
-        expectTensorError("concatenate: 0-d tensors cannot be concatenated, got shapes [], []") {
+        expectErrorText("concatenate: 0-d tensors cannot be concatenated, got shapes [], []") {
             try Tensor.concatenate([Tensor(scalar: 1.0), Tensor(scalar: 2.0)], axis: 0)
         }
-        expectTensorError("concatenate: needs at least one tensor") { try Tensor.concatenate([], axis: 0) }
-        expectTensorError("concatenate: axis 2 is out of range for a tensor of rank 2") {
+        expectErrorText("concatenate: needs at least one tensor") { try Tensor.concatenate([], axis: 0) }
+        expectErrorText("concatenate: axis 2 is out of range for a tensor of rank 2") {
             try Tensor.concatenate([a, a], axis: 2)
         }
-        expectTensorError("stack: all tensors must have the same shape, got [2, 3], [3, 3]") {
+        expectErrorText("stack: all tensors must have the same shape, got [2, 3], [3, 3]") {
             try Tensor.stack([a, b])
         }
-        expectTensorError("stack: needs at least one tensor") { try Tensor.stack([]) }
-        expectTensorError("stack: axis 3 is out of range for a tensor of rank 3") { try Tensor.stack([a, a], axis: 3) }
-        expectTensorError("split: axis 1 of length 3 in a tensor of shape [2, 3] does not divide into 2 equal sections") {
+        expectErrorText("stack: needs at least one tensor") { try Tensor.stack([]) }
+        expectErrorText("stack: axis 3 is out of range for a tensor of rank 3") { try Tensor.stack([a, a], axis: 3) }
+        expectErrorText("split: axis 1 of length 3 in a tensor of shape [2, 3] does not divide into 2 equal sections") {
             try a.split(sections: 2, axis: 1)
         }
-        expectTensorError("split: sections must be at least 1, got 0") { try a.split(sections: 0) }
-        expectTensorError("split: axis 2 is out of range for a tensor of rank 2") { try a.split(sections: 1, axis: 2) }
-        expectTensorError("split: axis -3 is out of range for a tensor of rank 2") { try a.split(at: [1], axis: -3) }
+        expectErrorText("split: sections must be at least 1, got 0") { try a.split(sections: 0) }
+        expectErrorText("split: axis 2 is out of range for a tensor of rank 2") { try a.split(sections: 1, axis: 2) }
+        expectErrorText("split: axis -3 is out of range for a tensor of rank 2") { try a.split(at: [1], axis: -3) }
     }
 }
 
@@ -577,37 +577,37 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
 
     @Test func takingErrors() throws {
         let a = contiguousTensor([2, 3], .float64)
-        expectTensorError("take: index 3 is out of bounds for axis 1 with size 3") {
+        expectErrorText("take: index 3 is out of bounds for axis 1 with size 3") {
             try a.take(Tensor([Int64(0), 3]), axis: 1)
         }
-        expectTensorError("take: index -7 is out of bounds for axis 0 with size 6") { try a.take(Tensor([Int64(-7)])) }
-        expectTensorError("take: indices must be int64, got float64") { try a.take(Tensor([0.0]), axis: 0) }
-        expectTensorError("take: axis 2 is out of range for a tensor of rank 2") { try a.take(Tensor([Int64(0)]), axis: 2) }
+        expectErrorText("take: index -7 is out of bounds for axis 0 with size 6") { try a.take(Tensor([Int64(-7)])) }
+        expectErrorText("take: indices must be int64, got float64") { try a.take(Tensor([0.0]), axis: 0) }
+        expectErrorText("take: axis 2 is out of range for a tensor of rank 2") { try a.take(Tensor([Int64(0)]), axis: 2) }
         let indices = try Tensor([[Int64(0)], [Int64(2)]])
-        expectTensorError("take_along_axis: indices of shape [2] must have the rank of the tensor, of shape [2, 3]") {
+        expectErrorText("take_along_axis: indices of shape [2] must have the rank of the tensor, of shape [2, 3]") {
             try a.takeAlongAxis(Tensor([Int64(0), 1]), axis: 1)
         }
-        expectTensorError("take_along_axis: indices of shape [3, 1] do not broadcast against a tensor of shape [2, 3] off axis 1") {
+        expectErrorText("take_along_axis: indices of shape [3, 1] do not broadcast against a tensor of shape [2, 3] off axis 1") {
             try a.takeAlongAxis(try Tensor([[Int64(0)], [0], [0]]), axis: 1)
         }
-        expectTensorError("take_along_axis: index 2 is out of bounds for axis 0 with size 2") {
+        expectErrorText("take_along_axis: index 2 is out of bounds for axis 0 with size 2") {
             try a.takeAlongAxis(indices, axis: 0)
         }
-        expectTensorError("take_along_axis: indices must be int64, got bool") {
+        expectErrorText("take_along_axis: indices must be int64, got bool") {
             try a.takeAlongAxis(try Tensor([[true]]), axis: 0)
         }
-        expectTensorError("repeat: repeats must be >= 0, got -1") { try a.repeated(-1) }
-        expectTensorError("repeat: 2 counts for axis 1 of length 3 in a tensor of shape [2, 3]") {
+        expectErrorText("repeat: repeats must be >= 0, got -1") { try a.repeated(-1) }
+        expectErrorText("repeat: 2 counts for axis 1 of length 3 in a tensor of shape [2, 3]") {
             try a.repeated([1, 2], axis: 1)
         }
-        expectTensorError("repeat: axis 2 is out of range for a tensor of rank 2") { try a.repeated(1, axis: 2) }
-        expectTensorError("tile: repetitions must be >= 0, got -2") { try a.tiled([1, -2]) }
-        expectTensorError("repeat: shape [9223372036854775807] is too large") { try a.repeated(Int.max) }
-        expectTensorError("repeat: shape [2, 4611686018427387904] is too large") {
+        expectErrorText("repeat: axis 2 is out of range for a tensor of rank 2") { try a.repeated(1, axis: 2) }
+        expectErrorText("tile: repetitions must be >= 0, got -2") { try a.tiled([1, -2]) }
+        expectErrorText("repeat: shape [9223372036854775807] is too large") { try a.repeated(Int.max) }
+        expectErrorText("repeat: shape [2, 4611686018427387904] is too large") {
             try a.repeated([1 << 62, 0, 0], axis: 1)
         }
-        expectTensorError("tile: tiling shape [2, 3] by [4611686018427387904, 1] gives too many elements") { try a.tiled([1 << 62, 1]) }
-        expectTensorError("tile: tiling shape [2, 3] by [3037000499, 3037000499] gives too many elements") {
+        expectErrorText("tile: tiling shape [2, 3] by [4611686018427387904, 1] gives too many elements") { try a.tiled([1 << 62, 1]) }
+        expectErrorText("tile: tiling shape [2, 3] by [3037000499, 3037000499] gives too many elements") {
             try a.tiled([3_037_000_499, 3_037_000_499])
         }
     }

@@ -96,7 +96,7 @@ extension Tensor {
         if let negative = repetitions.first(where: { $0 < 0 }) {
             throw TensorError(.invalidArgument, operation, "repetitions must be >= 0, got \(negative)")
         }
-        let resultRank = max(rank, repetitions.count)
+        let resultRank = Swift.max(rank, repetitions.count)
         let lengths = [Int](repeating: 1, count: resultRank - rank) + shape
         let counts = [Int](repeating: 1, count: resultRank - repetitions.count) + repetitions
         let source = try reshaped(lengths)
