@@ -199,7 +199,8 @@ func randomIndex(_ shape: [Int], _ random: inout SplitMix) -> [TensorIndex] {
             items.append(.index(Int.random(in: -length..<length, using: &random)))
         case .int, .slice:
             func bound(_ random: inout SplitMix) -> Int? {
-                Int.random(in: 0..<4, using: &random) == 0 ? nil : Int.random(in: (-length - 2)...(length + 2), using: &random)
+                if Int.random(in: 0..<4, using: &random) == 0 { return nil }
+                return Int.random(in: (-length - 2)...(length + 2), using: &random)
             }
             let steps: [Int?] = [nil, 1, 2, 3, -1, -2, -3]
             let start = bound(&random), stop = bound(&random)
@@ -317,7 +318,8 @@ func describe(_ items: [TensorIndex]) -> String {
             // show(a[:, np.array(True), 0, [1]])
             ("a[:, True, 0, [1]]", [.all, .array(Tensor(scalar: true)), .index(0), ints([1])], [2, 1], [1, 13]),
             // show(a[:, -1:-4:-1, 5:-6:-3])
-            ("a[:, -1:-4:-1, 5:-6:-3]", [.all, .slice(start: -1, stop: -4, step: -1), .slice(start: 5, stop: -6, step: -3)],
+            ("a[:, -1:-4:-1, 5:-6:-3]",
+             [.all, .slice(start: -1, stop: -4, step: -1), .slice(start: 5, stop: -6, step: -3)],
              [2, 3, 2], [11, 8, 7, 4, 3, 0, 23, 20, 19, 16, 15, 12]),
             // show(a[:, np.array([[True, False, False, True]] * 3)])
             ("a[:, mask2d]", [.all, .array(try Tensor(Array(repeating: [true, false, false, true], count: 3)))],
@@ -338,7 +340,8 @@ func describe(_ items: [TensorIndex]) -> String {
         var b = a
         try b.set([.array(Tensor([Int64(0), 0])), .array(Tensor([Int64(1), 1]))],
                   to: try Tensor([[Int64(100)], [200]]))
-        expectMatches(b, Reference(shape: [2, 3, 4], values: [0, 1, 2, 3, 200, 200, 200, 200] + (8..<24).map(Double.init)))
+        expectMatches(b, Reference(shape: [2, 3, 4],
+                                   values: [0, 1, 2, 3, 200, 200, 200, 200] + (8..<24).map(Double.init)))
         // b = a.astype(np.float32); b[b > 20] = -1.5; show(b)
         var c = a.astype(.float32)
         try c.set([.array(try Tensor(shape: [2, 3, 4], scalars: (0..<24).map { $0 > 20 }))], to: Tensor(scalar: -1.5))
@@ -477,7 +480,9 @@ func describe(_ items: [TensorIndex]) -> String {
         expectErrorText("index: index 2 is out of bounds for axis 0 with size 2") {
             try b.set([.array(Tensor([Int64(2)]))], to: Tensor(scalar: 1.0))
         }
-        expectErrorText("index: boolean mask of shape [3] does not match axes 0..<1 of shape [2] in a tensor of shape [2, 3]") {
+        expectErrorText(
+            "index: boolean mask of shape [3] does not match axes 0..<1 of shape [2] in a tensor of shape [2, 3]"
+        ) {
             try b.set([.array(Tensor([true, false, true]))], to: Tensor(scalar: 1.0))
         }
         expectMatches(b, Reference(a))

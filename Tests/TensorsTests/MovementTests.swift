@@ -181,7 +181,8 @@ let inputCases: [InputCase] = movementShapes.flatMap { shape in
         let tensor = input.tensor
         expectMatches(tensor, expected)
         let spread = shape.filter { $0 > 1 }.count
-        if input.layout != .contiguous && !shape.contains(0) && (spread > 1 || (spread == 1 && input.layout != .transposed)) {
+        let spreadOut = spread > 1 || (spread == 1 && input.layout != .transposed)
+        if input.layout != .contiguous && !shape.contains(0) && spreadOut {
             #expect(!tensor.isContiguous)
         }
     }
@@ -209,9 +210,8 @@ func reshapeTargets(_ shape: [Int]) -> [[Int]] {
         let tensor = input.tensor
         let reference = Reference(tensor)
         for target in reshapeTargets(input.shape) {
-            let resolved = target.contains(-1)
-                ? target.map { $0 == -1 ? reference.values.count / max(1, target.filter { $0 != -1 }.reduce(1, *)) : $0 }
-                : target
+            let known = target.filter { $0 != -1 }.reduce(1, *)
+            let resolved = target.map { $0 == -1 ? reference.values.count / known : $0 }
             let result = try tensor.reshaped(target)
             expectMatches(result, reference.reshaped(resolved), "target \(target)")
             if input.layout == .contiguous { #expect(result.storage === tensor.storage, "contiguous → view") }
@@ -582,12 +582,15 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
         }
         expectErrorText("take: index -7 is out of bounds for axis 0 with size 6") { try a.take(Tensor([Int64(-7)])) }
         expectErrorText("take: indices must be int64, got float64") { try a.take(Tensor([0.0]), axis: 0) }
-        expectErrorText("take: axis 2 is out of range for a tensor of rank 2") { try a.take(Tensor([Int64(0)]), axis: 2) }
+        expectErrorText("take: axis 2 is out of range for a tensor of rank 2") {
+            try a.take(Tensor([Int64(0)]), axis: 2)
+        }
         let indices = try Tensor([[Int64(0)], [Int64(2)]])
         expectErrorText("take_along_axis: indices of shape [2] must have the rank of the tensor, of shape [2, 3]") {
             try a.takeAlongAxis(Tensor([Int64(0), 1]), axis: 1)
         }
-        expectErrorText("take_along_axis: indices of shape [3, 1] do not broadcast against a tensor of shape [2, 3] off axis 1") {
+        expectErrorText("take_along_axis: indices of shape [3, 1] do not broadcast against a tensor of shape [2, 3] "
+                        + "off axis 1") {
             try a.takeAlongAxis(try Tensor([[Int64(0)], [0], [0]]), axis: 1)
         }
         expectErrorText("take_along_axis: index 2 is out of bounds for axis 0 with size 2") {
@@ -606,7 +609,9 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
         expectErrorText("repeat: shape [2, 4611686018427387904] is too large") {
             try a.repeated([1 << 62, 0, 0], axis: 1)
         }
-        expectErrorText("tile: tiling shape [2, 3] by [4611686018427387904, 1] gives too many elements") { try a.tiled([1 << 62, 1]) }
+        expectErrorText("tile: tiling shape [2, 3] by [4611686018427387904, 1] gives too many elements") {
+            try a.tiled([1 << 62, 1])
+        }
         expectErrorText("tile: tiling shape [2, 3] by [3037000499, 3037000499] gives too many elements") {
             try a.tiled([3_037_000_499, 3_037_000_499])
         }

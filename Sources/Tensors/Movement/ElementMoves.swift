@@ -92,8 +92,9 @@ extension Tensor {
         }
     }
 
-    private static func copyWords<Word: FixedWidthInteger & SendableMetatype>(_: Word.Type, loop: StridedLoop, from: RawAddress,
-                                                           to: RawAddress, operation: String) throws {
+    private static func copyWords<Word: FixedWidthInteger & SendableMetatype>(
+        _: Word.Type, loop: StridedLoop, from: RawAddress, to: RawAddress, operation: String
+    ) throws {
         let size = MemoryLayout<Word>.stride
         let sourceStride = loop.innerStride(0) * size, destinationStride = loop.innerStride(1) * size
         try loop.run(operation: operation) { offsets, length in
@@ -212,10 +213,10 @@ struct BlockTransfer: Sendable {
 extension Tensor {
     /// Copies one block following the coalesced `plan` (operand 0 = source, 1 = destination).
     @inline(__always)
-    static func copyBlock<Word: FixedWidthInteger & SendableMetatype>(_: Word.Type, plan: StridedLoop, size: Int,
-                                                          position: UnsafeMutablePointer<Int>,
-                                                          from: UnsafeMutableRawPointer,
-                                                          to: UnsafeMutableRawPointer) {
+    static func copyBlock<Word: FixedWidthInteger & SendableMetatype>(
+        _: Word.Type, plan: StridedLoop, size: Int, position: UnsafeMutablePointer<Int>,
+        from: UnsafeMutableRawPointer, to: UnsafeMutableRawPointer
+    ) {
         let rank = plan.shape.count
         let sourceStride = plan.strides[0][rank - 1] * size, destinationStride = plan.strides[1][rank - 1] * size
         let length = plan.shape[rank - 1]

@@ -26,7 +26,8 @@ extension Tensor {
         let operation = "index"
         makeUniqueContiguous()
         let plan = try planIndex(indices, operation: operation)
-        let selection = try plan.advanced.isEmpty ? plan.view.shape : advancedGeometry(plan, operation: operation).resultShape
+        let geometry = plan.advanced.isEmpty ? nil : try advancedGeometry(plan, operation: operation)
+        let selection = geometry?.resultShape ?? plan.view.shape
         var source = value.astype(dtype)
         // numpy accepts extra leading axes of length 1 in the value.
         while source.rank > selection.count, source.shape[0] == 1 { source = try source.squeezed(axes: [0]) }
@@ -35,12 +36,11 @@ extension Tensor {
                               "cannot assign a value of shape \(formatShape(value.shape)) to a selection of shape "
                               + formatShape(selection))
         }
-        if plan.advanced.isEmpty {
+        guard let geometry else {
             try Tensor.copyElements(from: broadcastValue, into: storage, strides: plan.view.strides,
                                     offset: plan.view.offset, operation: operation)
             return
         }
-        let geometry = try advancedGeometry(plan, operation: operation)
         let view = plan.view
         let valueStrides = broadcastValue.strides
         let preCount = geometry.preAxes.count, blockRank = geometry.blockShape.count
@@ -180,8 +180,8 @@ extension Tensor {
                 }
             }
             if let outOfBounds {
-                throw TensorError(.index, operation,
-                                  "index \(outOfBounds) is out of bounds for axis \(entry.inputAxis) with size \(length)")
+                throw TensorError(.index, operation, "index \(outOfBounds) is out of bounds for axis "
+                                  + "\(entry.inputAxis) with size \(length)")
             }
         }
         return blockOffsets

@@ -1,7 +1,7 @@
 /// Gathers along one axis and repetition (numpy's take, take_along_axis, repeat, tile).
 extension Tensor {
-    /// Elements at `indices` along `axis` (numpy's `take`): shape `shape[..<axis] + indices.shape + shape[(axis+1)...]`,
-    /// `result[i…, j…, k…] = self[i…, indices[j…], k…]`. With `axis` nil, the flattened tensor is indexed.
+    /// Elements at `indices` along `axis` (numpy's `take`): `result[i…, j…, k…] = self[i…, indices[j…], k…]`, of
+    /// shape `shape[..<axis] + indices.shape + shape[(axis + 1)...]`. With `axis` nil, the flattened tensor is indexed.
     /// Negative indices count from the end. Returns a new tensor.
     /// - Throws: `dtype` when `indices` is not int64; `index` for an index out of bounds; `invalidAxis`.
     public func take(_ indices: Tensor, axis: Int? = nil) throws -> Tensor {
