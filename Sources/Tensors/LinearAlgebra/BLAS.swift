@@ -169,6 +169,30 @@ enum LAPACK {
         return Int(info)
     }
 
+    /// QR factorisation `A = Q · R` (?geqrf): R in the upper trapezoid, Q as reflectors below the diagonal and `tau`.
+    static func geqrf<T: TensorFloat>(m: Int, n: Int, a: UnsafeMutablePointer<T>, lda: Int,
+                                      tau: UnsafeMutablePointer<T>, work: UnsafeMutablePointer<T>, lwork: Int) -> Int {
+        _ = Threads.applyToBLASOnce
+        if T.self == Float.self {
+            return Int(LAPACKE_sgeqrf_work(columnMajor, Int32(m), Int32(n), float(a), Int32(lda), float(tau),
+                                           float(work), Int32(lwork)))
+        }
+        return Int(LAPACKE_dgeqrf_work(columnMajor, Int32(m), Int32(n), double(a), Int32(lda), double(tau),
+                                       double(work), Int32(lwork)))
+    }
+
+    /// The `m × n` matrix Q with orthonormal columns from ?geqrf's reflectors (?orgqr).
+    static func orgqr<T: TensorFloat>(m: Int, n: Int, k: Int, a: UnsafeMutablePointer<T>, lda: Int,
+                                      tau: UnsafePointer<T>, work: UnsafeMutablePointer<T>, lwork: Int) -> Int {
+        _ = Threads.applyToBLASOnce
+        if T.self == Float.self {
+            return Int(LAPACKE_sorgqr_work(columnMajor, Int32(m), Int32(n), Int32(k), float(a), Int32(lda),
+                                           float(tau), float(work), Int32(lwork)))
+        }
+        return Int(LAPACKE_dorgqr_work(columnMajor, Int32(m), Int32(n), Int32(k), double(a), Int32(lda),
+                                       double(tau), double(work), Int32(lwork)))
+    }
+
     /// LQ factorisation `A = L · Q` (?gelqf): L in the lower trapezoid, Q as reflectors right of the diagonal and `tau`.
     static func gelqf<T: TensorFloat>(m: Int, n: Int, a: UnsafeMutablePointer<T>, lda: Int,
                                       tau: UnsafeMutablePointer<T>, work: UnsafeMutablePointer<T>, lwork: Int) -> Int {

@@ -6,10 +6,10 @@
 ///
 /// Functions that take "a matrix or a stack of matrices" read the last two axes as the matrix and treat all leading
 /// axes as a batch: `inv` of a `[10, 3, 3]` tensor inverts ten matrices. Layout: LAPACK is column-major and tensors
-/// are row-major, so a row-major `m × n` buffer *is* the column-major `n × m` transpose. Each decomposition is phrased
-/// on that transpose (the SVD of Aᵀ swaps U and V, LU of Aᵀ solves with `trans = T`, LQ of Aᵀ is QR of A), so the only
-/// copy is the one LAPACK needs because it overwrites its input; results are returned as transposed views where
-/// that saves a copy.
+/// are row-major, so a row-major `m × n` buffer *is* the column-major `n × m` transpose. Decompositions are phrased on
+/// whichever orientation LAPACK handles best (LU of Aᵀ solves with `trans = T`; the SVD and QR of a wide A come from
+/// the tall Aᵀ; a tall A is copied transposed, as numpy copies every input), so each function copies its input once,
+/// because LAPACK overwrites it, and returns transposed views where that saves a copy on the way out.
 ///
 /// LAPACK routines fail or never finish on NaN and infinity, so every LAPACK-backed function first checks its input
 /// and throws `invalidArgument` (`linalg.svd: matrix contains NaN or infinity`), as scipy's `check_finite` does.
