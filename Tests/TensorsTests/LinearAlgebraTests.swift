@@ -358,6 +358,24 @@ func matmulMatchesTripleLoop(shapes: ([Int], [Int])) throws {
     }
 }
 
+@Test func sizesBeyondBLASIndexingFailBeforeAnyCopy() throws {
+    // Broadcast views of 2^31 elements take no memory; materialising them for BLAS would take 16 GiB.
+    let huge = 1 << 31
+    let row = try Tensor(scalar: 1.0).broadcast(to: [1, huge]), vector = try Tensor(scalar: 1.0).broadcast(to: [huge])
+    expectTensorError(.invalidShape,
+                      "matmul: [1, 2147483648] @ [2147483648]: a dimension exceeds 2^31 - 1, which BLAS and LAPACK cannot index") {
+        _ = try Tensor.matmul(row, vector)
+    }
+    expectTensorError(.invalidShape,
+                      "linalg.svd: [1, 2147483648]: a dimension exceeds 2^31 - 1, which BLAS and LAPACK cannot index") {
+        _ = try Linalg.svd(row)
+    }
+    expectTensorError(.invalidShape,
+                      "linalg.outer: [2147483648] and [1, 2147483648]: a dimension exceeds 2^31 - 1, which BLAS and LAPACK cannot index") {
+        _ = try Linalg.outer(vector, row)
+    }
+}
+
 // MARK: - dot, inner, outer
 
 @Test(arguments: [

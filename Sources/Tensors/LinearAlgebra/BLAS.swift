@@ -3,7 +3,7 @@ import CBLAS
 /// The one file that calls OpenBLAS and LAPACKE. Everything here is a thin typed wrapper; shape checks, error messages
 /// and layout decisions live in the callers.
 ///
-/// Callers guarantee that every size passed here fits in 32 bits (`LinearAlgebraLayout.checkIndexRange`), since the
+/// Callers guarantee that every size passed here fits in 32 bits (`Linalg.checkIndexRange`), since the
 /// Debian OpenBLAS and LAPACKE use 32-bit integers.
 enum BLAS {
     static func setThreadCount(_ count: Int) {

@@ -23,7 +23,8 @@ extension Linalg {
         }
         let columns = b.rank == 1 ? 1 : b.shape[1]
         let leading = max(m, n, 1)
-        try checkIndexRange([m, n, columns, leading], shape: a.shape, operation: operation)
+        try checkIndexRange([m, n, columns], subject: "\(formatShape(a.shape)) and \(formatShape(b.shape))",
+                            operation: operation)
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
         // Column-major A (m × n, leading dimension m) is the row-major transpose of A.
         let matrix = try lapackInput(transposedView(of: a), dtype: dtype, operation: operation)

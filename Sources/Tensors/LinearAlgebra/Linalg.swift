@@ -31,15 +31,17 @@ extension Linalg {
             throw TensorError(.invalidShape, operation,
                               "expected square matrices, got shape \(formatShape(a.shape))")
         }
-        try checkIndexRange([rows, columns], shape: a.shape, operation: operation)
+        try checkIndexRange([rows, columns], subject: formatShape(a.shape), operation: operation)
         return (Array(a.shape.dropLast(2)), rows, columns)
     }
 
     /// BLAS and LAPACK index with 32-bit integers here; larger sizes must be refused, not truncated.
-    static func checkIndexRange(_ sizes: [Int], shape: [Int], operation: String) throws {
+    /// Checked before any copy, so that a huge broadcast view fails fast instead of being materialised.
+    /// `subject` names the operands in the message (`[3, 4]`, `[3, 4] @ [4]`).
+    static func checkIndexRange(_ sizes: [Int], subject: String, operation: String) throws {
         for size in sizes where size > Int(Int32.max) {
             throw TensorError(.invalidShape, operation,
-                              "shape \(formatShape(shape)) has a dimension beyond 2^31 - 1, which BLAS and LAPACK cannot index")
+                              "\(subject): a dimension exceeds 2^31 - 1, which BLAS and LAPACK cannot index")
         }
     }
 
