@@ -851,6 +851,15 @@ func invTimesMatrixIsIdentity(shape: [Int]) throws {
     let dropped = try Linalg.lstsq(try Tensor([[1.0, 0], [0, 1e-3], [0, 0]]), Tensor([1.0, 1, 1]), rcond: 0.01)
     #expect(dropped.rank == 1)
     expectClose(dropped.solution, shape: [2], [1, 0], tolerance: 1e-12)
+    // An underdetermined system is solved exactly, with the minimum-norm solution: x = Aᵀ(AAᵀ)⁻¹b.
+    let wide = try Tensor([[1.0, 0, 1], [0, 1, 1]])
+    let exact = try Linalg.lstsq(wide, Tensor([2.0, 4]))
+    #expect(exact.rank == 2 && exact.residuals.shape == [0])
+    expectClose(exact.solution, shape: [3], [0, 2, 2], tolerance: 1e-12)
+    // No right-hand sides: still the rank and singular values.
+    let none = try Linalg.lstsq(a, try Tensor.zeros([3, 0]))
+    #expect(none.rank == 1 && none.solution.shape == [2, 0] && none.singularValues.shape == [2])
+    #expect(none.residuals.shape == [0])
     // Empty systems.
     let empty = try Linalg.lstsq(try Tensor.zeros([3, 0]), Tensor([1.0, 2, 2]))
     #expect(empty.rank == 0 && empty.solution.shape == [0])
