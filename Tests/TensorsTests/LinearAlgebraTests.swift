@@ -968,3 +968,60 @@ func invTimesMatrixIsIdentity(shape: [Int]) throws {
         }
     }
 }
+
+// MARK: - Pseudo-inverse, rank, condition number
+
+@Test(arguments: [[5, 3], [3, 5], [4, 4], [1, 1], [2, 3, 4], [6, 2]])
+func pinvSatisfiesThePenroseConditions(shape: [Int]) throws {
+    for dtype in [DType.float64, .float32] {
+        for layout in [StorageLayout.contiguous, .transposed] {
+            let a = makeTensor(shape, dtype, layout, seed: 91)
+            let inverse = try Linalg.pinv(a)
+            let m = shape[shape.count - 2], n = shape[shape.count - 1]
+            #expect(inverse.shape == Array(shape.dropLast(2)) + [n, m] && inverse.dtype == dtype)
+            let epsilon = dtype == .float32 ? 1e-4 : 1e-10
+            for (original, plus) in zip(referenceMatrices(a), referenceMatrices(inverse)) {
+                #expect((original * plus * original).maxDifference(original) <= epsilon)
+                #expect((plus * original * plus).maxDifference(plus) <= epsilon * (1 + plus.maxMagnitude))
+                // A·A⁺ and A⁺·A are symmetric.
+                let left = original * plus, right = plus * original
+                #expect(left.maxDifference(left.transposed) <= epsilon)
+                #expect(right.maxDifference(right.transposed) <= epsilon)
+            }
+        }
+    }
+}
+
+@Test func pinvOfARankDeficientMatrixGivesTheMinimumNormSolution() throws {
+    let fixture = LinalgFixtures.shared.lstsq.first { $0.name == "rank_deficient" }!
+    let a = fixtureTensor(fixture.a, .float64), b = fixture.b.tensor(.float64)
+    // numpy's default rcond (1e-15) keeps rounding-level singular values; lstsq's eps·max(m, n) drops them.
+    let inverse = try Linalg.pinv(a, rcond: Double.ulpOfOne * 8)
+    expectClose(try Tensor.matmul(inverse, b), shape: [5, 2], fixture.x.values, tolerance: 1e-10)
+}
+
+@Test func matrixRankAndConditionNumber() throws {
+    for fixture in LinalgFixtures.shared.lstsq {
+        #expect(try Linalg.matrixRank(fixtureTensor(fixture.a, .float64)).item() == Double(fixture.rank))
+    }
+    let batch = try Tensor([[[1.0, 0], [0, 1]], [[1, 1], [1, 1]], [[0, 0], [0, 0]]])
+    let ranks = try Linalg.matrixRank(batch)
+    #expect(ranks.dtype == .int64 && ranks.scalars(as: Int64.self) == [2, 1, 0])
+    #expect(try Linalg.matrixRank(Tensor([0.0, 0])).item() == 0)
+    #expect(try Linalg.matrixRank(Tensor([0.0, 3])).item() == 1)
+    #expect(try Linalg.matrixRank(try Tensor([[1.0, 0], [0, 1e-3]]), tolerance: 0.01).item() == 1)
+    for fixture in LinalgFixtures.shared.solve {
+        let condition = try Linalg.cond(fixtureTensor(fixture.a, .float64)).item()
+        // The Hilbert matrix's smallest singular value is only known to about eps · s_max.
+        #expect(Swift.abs(condition - fixture.condition) <= (fixture.name == "hilbert8" ? 1e-5 : 1e-12) * fixture.condition)
+    }
+    #expect(try Linalg.cond(try Tensor([[1.0, 1], [1, 1]])).item() > 1e15)
+    #expect(try Linalg.cond(try Tensor([[1.0, 0], [0, 0]])).item() == .infinity)
+    expectTensorError(.invalidShape, "linalg.cond: the condition number of an empty matrix is undefined, got shape [0, 0]") {
+        _ = try Linalg.cond(try Tensor.zeros([0, 0]))
+    }
+    expectTensorError(.invalidShape,
+                      "linalg.pinv: expected a matrix or a stack of matrices (rank 2 or more), got shape [3]") {
+        _ = try Linalg.pinv(Tensor([1.0, 2, 3]))
+    }
+}

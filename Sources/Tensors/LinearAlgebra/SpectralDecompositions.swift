@@ -23,7 +23,7 @@ extension Linalg {
         try singularValueDecomposition(a, job: "N", operation: "linalg.svdvals").s
     }
 
-    private static func singularValueDecomposition(_ a: Tensor, job: Character, operation: String) throws
+    static func singularValueDecomposition(_ a: Tensor, job: Character, operation: String) throws
         -> (u: Tensor, s: Tensor, vt: Tensor)
     {
         let (batch, m, n) = try matrixShape(a, operation: operation)
