@@ -11,6 +11,13 @@
 /// the tall Aᵀ; a tall A is copied transposed, as numpy copies every input), so each function copies its input once,
 /// because LAPACK overwrites it, and returns transposed views where that saves a copy on the way out.
 ///
+/// Contents: products `Tensor.matmul`, `dot`, `inner`, `outer`; `diagonal`, `trace`, `norm`; decompositions
+/// `svd`, `svdvals`, `eigh`, `eigvalsh`, `qr`, `cholesky`; solvers `solve`, `inv`, `lstsq`, `pinv`; scalars
+/// `det`, `slogdet`, `matrixRank`, `cond`.
+///
+/// Threads: BLAS and LAPACK run on OpenBLAS's own threads (`Threads.count` of them) and are always called from the
+/// caller's thread, never from inside bm's parallel loops; a batch of matrices is a loop of LAPACK calls.
+///
 /// LAPACK routines fail or never finish on NaN and infinity, so every LAPACK-backed function first checks its input
 /// and throws `invalidArgument` (`linalg.svd: matrix contains NaN or infinity`), as scipy's `check_finite` does.
 public enum Linalg {}
