@@ -40,7 +40,7 @@ extension Tensor {
         guard steps < Double(Int32.max) else {
             throw TensorError(.invalidShape, "arange", "\(steps) elements is too many")
         }
-        let length = max(0, Int(steps))
+        let length = Swift.max(0, Int(steps))
         let whole = start == start.rounded() && step == step.rounded() && stop == stop.rounded()
         let values = (0..<length).map { start + Double($0) * step }
         return try Tensor(shape: [length], scalars: values).astype(dtype ?? (whole ? .int64 : .float64))

@@ -204,3 +204,13 @@ enum MatrixProduct {
         }
     }
 }
+
+extension Linalg {
+    /// The bare BLAS call `C = A · B` on caller-owned row-major buffers (A m×k, B k×n, C m×n, float32), with no
+    /// checks and no allocation: the floor that `matmul` is measured against in `scripts/bench tensors`.
+    public static func rawSGEMM(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                c: UnsafeMutablePointer<Float>) {
+        BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                  beta: 0, c: c, ldc: n)
+    }
+}
