@@ -509,6 +509,43 @@ extension LinearAlgebraTests {
         #expect(try Linalg.trace(Tensor([[true, false], [true, true]])).dtype == .int64)
     }
 
+    @Test(arguments: [([1], false), ([-1], true), ([0, 2], false), ([2, 0], true), ([0, 1, 2], false)])
+    func normAlongAxesMatchesLoops(axesAndKeep: ([Int], Bool)) throws {
+        let (axes, keepDims) = axesAndKeep
+        let shape = [3, 4, 5]
+        let kept = Set(axes.map { ($0 + 3) % 3 })
+        for layout in StorageLayout.allCases {
+            for dtype in [DType.float64, .float32, .int64] {
+                let a = makeTensor(shape, dtype, layout, seed: 19)
+                let values = a.scalars(as: Double.self)
+                let resultShape = shape.indices.compactMap { kept.contains($0) ? (keepDims ? 1 : nil) : shape[$0] }
+                var sums = [Double](repeating: 0, count: resultShape.reduce(1, *))
+                for flat in 0..<values.count {
+                    let index = [flat / 20, (flat / 5) % 4, flat % 5]
+                    var target = 0
+                    for axis in 0..<3 where !kept.contains(axis) { target = target * shape[axis] + index[axis] }
+                    sums[target] += values[flat] * values[flat]
+                }
+                let norm = try Linalg.norm(a, axes: axes, keepDims: keepDims)
+                #expect(norm.dtype == dtype.floatingPointResult)
+                expectClose(norm, shape: resultShape, sums.map { $0.squareRoot() }, tolerance: 1e-6)
+            }
+        }
+    }
+
+    @Test func normAxisErrors() {
+        let a = makeTensor([3, 4], .float64, .contiguous, seed: 1)
+        expectTensorError(.invalidAxis, "linalg.norm: axes must name at least one axis") {
+            _ = try Linalg.norm(a, axes: [])
+        }
+        expectTensorError(.invalidAxis, "linalg.norm: axis 2 is out of range for a tensor of rank 2") {
+            _ = try Linalg.norm(a, axes: [2])
+        }
+        expectTensorError(.invalidAxis, "linalg.norm: axis -2 is repeated") {
+            _ = try Linalg.norm(a, axes: [0, -2])
+        }
+    }
+
     @Test func normIsTheFrobeniusNorm() throws {
         for layout in StorageLayout.allCases {
             for dtype in [DType.float64, .float32, .int64] {

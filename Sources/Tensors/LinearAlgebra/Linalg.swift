@@ -11,7 +11,8 @@
 /// the tall Aᵀ; a tall A is copied transposed, as numpy copies every input), so each function copies its input once,
 /// because LAPACK overwrites it, and returns transposed views where that saves a copy on the way out.
 ///
-/// Contents: products `Tensor.matmul`, `dot`, `inner`, `outer`; `diagonal`, `trace`, `norm`; decompositions
+/// Contents: products `Tensor.matmul`, `dot`, `inner`, `outer`; `diagonal`, `trace`, `norm` (all elements or
+/// along axes); decompositions
 /// `svd`, `svdvals`, `eigh`, `eigvalsh`, `qr`, `cholesky`; solvers `solve`, `inv`, `lstsq`, `pinv`; scalars
 /// `det`, `slogdet`, `matrixRank`, `cond`.
 ///
