@@ -11,10 +11,9 @@
 /// the tall Aᵀ; a tall A is copied transposed, as numpy copies every input), so each function copies its input once,
 /// because LAPACK overwrites it, and returns transposed views where that saves a copy on the way out.
 ///
-/// Contents: products `Tensor.matmul`, `dot`, `inner`, `outer`; `diagonal`, `trace`, `norm` (all elements or
-/// along axes); decompositions
-/// `svd`, `svdvals`, `eigh`, `eigvalsh`, `qr`, `cholesky`; solvers `solve`, `inv`, `lstsq`, `pinv`; scalars
-/// `det`, `slogdet`, `matrixRank`, `cond`.
+/// Contents: products `Tensor.matmul`, `dot`, `inner`, `outer`; `diagonal`, `trace`, `norm` (of all elements or
+/// along axes); decompositions `svd`, `svdvals`, `eigh`, `eigvalsh`, `qr`, `cholesky`; solvers `solve`, `inv`,
+/// `lstsq`, `pinv`; scalars `det`, `slogdet`, `matrixRank`, `cond`.
 ///
 /// Threads: BLAS and LAPACK run on OpenBLAS's own threads (`Threads.count` of them) and are always called from the
 /// caller's thread, never from inside bm's parallel loops; a batch of matrices is a loop of LAPACK calls.
