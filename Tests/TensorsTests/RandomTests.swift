@@ -200,6 +200,8 @@ struct RandomErrorCase: Sendable, CustomTestStringConvertible {
     @Test func failedDrawDoesNotAdvanceTheGenerator() throws {
         var generator = RandomGenerator(seed: 1)
         #expect(throws: TensorError.self) { try generator.uniform([2], low: 1, high: 0) }
+        #expect(throws: TensorError.self) { try generator.uniform([2], low: 1, high: 1 + 1e-12, dtype: .float32) }
+        #expect(throws: TensorError.self) { try generator.normal([-2]) }
         #expect(generator.stream == 0)
     }
 

@@ -154,6 +154,10 @@ public struct RandomGenerator: Sendable {
         guard low < high else {
             throw TensorError(.invalidArgument, operation, "low must be below high, got low \(low), high \(high)")
         }
+        guard dtype == .float64 || Float(low) < Float(high) else {
+            throw TensorError(.invalidArgument, operation,
+                              "low \(low) and high \(high) are the same number in float32")
+        }
         let width = high - low
         let philox = nextPhilox()
         if dtype == .float64 {
@@ -163,10 +167,6 @@ public struct RandomGenerator: Sendable {
                 output[0] = Swift.min(low + width * Self.unit53(words.0, words.1), top)
                 if valid > 1 { output[1] = Swift.min(low + width * Self.unit53(words.2, words.3), top) }
             }
-        }
-        guard Float(low) < Float(high) else {
-            throw TensorError(.invalidArgument, operation,
-                              "low \(low) and high \(high) are the same number in float32")
         }
         let top = Float(high).nextDown
         return try Self.fill(shape, Float.self, perBlock: 4, operation: operation) { block, output, valid in
