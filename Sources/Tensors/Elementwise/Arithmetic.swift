@@ -30,10 +30,10 @@ extension Tensor {
                                                    _: T.Type) throws -> Tensor {
         let name = op.rawValue
         switch op {
-        case .add: return try zip(x, y, T.self, T.self, to: T.self, operation: name) { $0 + $1 }
-        case .subtract: return try zip(x, y, T.self, T.self, to: T.self, operation: name) { $0 - $1 }
-        case .multiply: return try zip(x, y, T.self, T.self, to: T.self, operation: name) { $0 * $1 }
-        case .divide: return try zip(x, y, T.self, T.self, to: T.self, operation: name) { $0 / $1 }
+        case .add: return try zipApplying(x, y, operation: name, Add<T>())
+        case .subtract: return try zipApplying(x, y, operation: name, Subtract<T>())
+        case .multiply: return try zipApplying(x, y, operation: name, Multiply<T>())
+        case .divide: return try zipApplying(x, y, operation: name, Divide<T>())
         case .power: return try zip(x, y, T.self, T.self, to: T.self, operation: name) { power($0, $1) }
         case .remainder:
             // Python's modulo: the result takes the divisor's sign.
@@ -41,10 +41,8 @@ extension Tensor {
                 let r = a.truncatingRemainder(dividingBy: b)
                 return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r
             }
-        case .maximum:
-            return try zip(x, y, T.self, T.self, to: T.self, operation: name) { a, b in a.isNaN || a > b ? a : b }
-        case .minimum:
-            return try zip(x, y, T.self, T.self, to: T.self, operation: name) { a, b in a.isNaN || a < b ? a : b }
+        case .maximum: return try zipApplying(x, y, operation: name, Maximum<T>())
+        case .minimum: return try zipApplying(x, y, operation: name, Minimum<T>())
         }
     }
 
@@ -127,8 +125,8 @@ extension Tensor {
     /// `-self`; bool tensors become int64 first.
     public func negated() throws -> Tensor {
         switch dtype {
-        case .float32: return try map(Float.self, to: Float.self, operation: "negative") { -$0 }
-        case .float64: return try map(Double.self, to: Double.self, operation: "negative") { -$0 }
+        case .float32: return try mapApplying(operation: "negative", Negate<Float>())
+        case .float64: return try mapApplying(operation: "negative", Negate<Double>())
         case .int64, .bool: return try astype(.int64).map(Int64.self, to: Int64.self, operation: "negative") { 0 &- $0 }
         }
     }

@@ -7,6 +7,15 @@ extension Tensor {
     @inlinable
     func map<S: TensorScalar, D: TensorScalar>(_: S.Type, to _: D.Type, operation: String,
                                                 _ f: @escaping @Sendable (S) -> D) throws -> Tensor {
+        try mapApplying(operation: operation, UnaryClosure(body: f))
+    }
+
+    /// `f` applied to every element. Generic over the function's type so that stateless functions (`Negate<T>`…)
+    /// inline into the loop and vectorise; closures arrive wrapped in `UnaryClosure`.
+    @inlinable
+    func mapApplying<F: UnaryElementFunction>(operation: String, _ f: F) throws -> Tensor {
+        typealias S = F.Input
+        typealias D = F.Output
         precondition(S.dtype == dtype, "internal: map over \(S.self) on a \(dtype) tensor")
         let result = Tensor(uninitializedShape: shape, dtype: D.dtype)
         let loop = StridedLoop(shape: shape, operands: [(strides, offset), (result.strides, 0)])
@@ -31,6 +40,17 @@ extension Tensor {
         _ a: Tensor, _ b: Tensor, _: A.Type, _: B.Type, to _: D.Type, operation: String,
         _ f: @escaping @Sendable (A, B) -> D
     ) throws -> Tensor {
+        try zipApplying(a, b, operation: operation, BinaryClosure(body: f))
+    }
+
+    /// `f(a, b)` over the broadcast of `a` and `b`; generic over the function's type so that stateless functions
+    /// (`Add<T>`…) inline into the loop and vectorise.
+    @inlinable
+    static func zipApplying<F: BinaryElementFunction>(_ a: Tensor, _ b: Tensor, operation: String,
+                                                      _ f: F) throws -> Tensor {
+        typealias A = F.Left
+        typealias B = F.Right
+        typealias D = F.Output
         precondition(a.dtype == A.dtype && b.dtype == B.dtype, "internal: zip dtypes")
         let shape = a.shape == b.shape ? a.shape : try Shapes.broadcast(a.shape, b.shape, operation: operation)
         let result = Tensor(uninitializedShape: shape, dtype: D.dtype)
@@ -88,4 +108,35 @@ extension Tensor {
         }
         return result
     }
+}
+
+/// A function of one element, applied by `mapApplying`.
+@usableFromInline
+protocol UnaryElementFunction: Sendable {
+    associatedtype Input: TensorScalar
+    associatedtype Output: TensorScalar
+    func callAsFunction(_ value: Input) -> Output
+}
+
+/// A function of two elements, applied by `zipApplying`.
+@usableFromInline
+protocol BinaryElementFunction: Sendable {
+    associatedtype Left: TensorScalar
+    associatedtype Right: TensorScalar
+    associatedtype Output: TensorScalar
+    func callAsFunction(_ left: Left, _ right: Right) -> Output
+}
+
+@usableFromInline
+struct UnaryClosure<Input: TensorScalar, Output: TensorScalar>: UnaryElementFunction {
+    @usableFromInline let body: @Sendable (Input) -> Output
+    @inlinable init(body: @escaping @Sendable (Input) -> Output) { self.body = body }
+    @inlinable func callAsFunction(_ value: Input) -> Output { body(value) }
+}
+
+@usableFromInline
+struct BinaryClosure<Left: TensorScalar, Right: TensorScalar, Output: TensorScalar>: BinaryElementFunction {
+    @usableFromInline let body: @Sendable (Left, Right) -> Output
+    @inlinable init(body: @escaping @Sendable (Left, Right) -> Output) { self.body = body }
+    @inlinable func callAsFunction(_ left: Left, _ right: Right) -> Output { body(left, right) }
 }

@@ -20,7 +20,7 @@ extension Tensor {
     static func applyFloating<T: TensorFloat>(_ function: MathFunction, _ x: Tensor, _: T.Type) throws -> Tensor {
         let name = function.rawValue
         switch function {
-        case .sqrt: return try x.map(T.self, to: T.self, operation: name) { $0.squareRoot() }
+        case .sqrt: return try x.mapApplying(operation: name, SquareRoot<T>())
         case .exp: return try x.map(T.self, to: T.self, operation: name) { T.exp($0) }
         case .log: return try x.map(T.self, to: T.self, operation: name) { T.log($0) }
         case .log1p: return try x.map(T.self, to: T.self, operation: name) { T.log(onePlus: $0) }
@@ -41,7 +41,7 @@ extension Tensor {
             }
         case .sin: return try x.map(T.self, to: T.self, operation: name) { T.sin($0) }
         case .cos: return try x.map(T.self, to: T.self, operation: name) { T.cos($0) }
-        case .square: return try x.map(T.self, to: T.self, operation: name) { $0 * $0 }
+        case .square: return try x.mapApplying(operation: name, Square<T>())
         case .reciprocal: return try x.map(T.self, to: T.self, operation: name) { 1 / $0 }
         case .floor: return try x.map(T.self, to: T.self, operation: name) { $0.rounded(.down) }
         case .ceil: return try x.map(T.self, to: T.self, operation: name) { $0.rounded(.up) }
@@ -68,8 +68,8 @@ extension Tensor {
     /// |x|; integer tensors stay int64, bool tensors become int64.
     public func abs() throws -> Tensor {
         switch dtype {
-        case .float32: return try map(Float.self, to: Float.self, operation: "abs") { Swift.abs($0) }
-        case .float64: return try map(Double.self, to: Double.self, operation: "abs") { Swift.abs($0) }
+        case .float32: return try mapApplying(operation: "abs", AbsoluteValue<Float>())
+        case .float64: return try mapApplying(operation: "abs", AbsoluteValue<Double>())
         case .int64, .bool:
             return try astype(.int64).map(Int64.self, to: Int64.self, operation: "abs") { $0 < 0 ? 0 &- $0 : $0 }
         }
