@@ -6,7 +6,7 @@ extension Linalg {
     ///   `a` and `b` broadcast, and each distinct matrix of `a` is factorised once.
     /// Factorises the row-major buffer, i.e. Aᵀ in LAPACK's column-major view, with ?getrf and solves with
     /// ?getrs(`trans = T`), so `a` is copied once and never transposed.
-    /// Throws `singularMatrix` (`linalg.solve: matrix is singular`) when a pivot is exactly zero, `shapeMismatch`
+    /// Throws `singularMatrix` (`linalg.solve: matrix is singular`) when an LU pivot is exactly zero, `shapeMismatch`
     /// when the shapes do not fit, `invalidShape` for non-square `a`, `invalidArgument` for NaN or infinity.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let operation = "linalg.solve"
