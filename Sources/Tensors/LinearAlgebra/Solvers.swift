@@ -26,9 +26,9 @@ extension Linalg {
                                   + "\(formatShape(batchA)) and \(formatShape(batchB)) cannot be broadcast together")
         }
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
-        let factors = try lapackInput(a, dtype: dtype, operation: operation)
         let columns = vector ? 1 : b.shape[b.rank - 1]
-        try checkIndexRange([columns], shape: b.shape, operation: operation)
+        try checkIndexRange([columns], subject: formatShape(b.shape), operation: operation)
+        let factors = try lapackInput(a, dtype: dtype, operation: operation)
         // Right-hand sides in column-major order: the row-major `[..., k, n]` transpose of B, broadcast to `batch`.
         let matrixB = vector
             ? Tensor(storage: b.storage, dtype: b.dtype, shape: [n, 1], strides: [b.strides[0], 0], offset: b.offset)
