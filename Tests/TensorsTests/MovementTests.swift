@@ -596,6 +596,9 @@ func referenceConcatenate(_ pieces: [Reference], axis: Int) -> Reference {
         expectErrorText("take_along_axis: index 2 is out of bounds for axis 0 with size 2") {
             try a.takeAlongAxis(indices, axis: 0)
         }
+        expectErrorText("take_along_axis: axis 2 is out of range for a tensor of rank 2") {
+            try a.takeAlongAxis(indices, axis: 2)
+        }
         expectErrorText("take_along_axis: indices must be int64, got bool") {
             try a.takeAlongAxis(try Tensor([[true]]), axis: 0)
         }
