@@ -3,17 +3,16 @@ import Foundation
 
 // The only file that imports CHDF5: every libhdf5 call in bm is one of the thin wrappers below.
 //
-// Debian's serial libhdf5 is not thread-safe, so every call runs under one process-wide lock. The lock is recursive
-// because the iteration callbacks (H5Literate, H5Aiterate2, H5Ewalk2) run inside a locked call. A failed call is
-// turned into one `DataError` while the lock is still held, so that the error stack it reads is the failed call's.
+// A serial libhdf5 is not thread-safe (Debian 12's happens to be built thread-safe, others are not), so every call
+// runs under one process-wide lock. The lock is recursive because the iteration callbacks (H5Literate, H5Aiterate2,
+// H5Ewalk2) run inside a locked call. A failed call is turned into one `DataError` while the lock is still held, so
+// that the error stack it reads is the failed call's.
 
 private let libraryLock = NSRecursiveLock()
 
-/// Opens the library once and switches off its automatic error printing: failures become `DataError`s instead of
-/// a screenful of HDF5-DIAG lines on stderr.
+/// Opens the library once.
 private let libraryStarted: Bool = {
     H5open()
-    H5Eset_auto2(bm_h5_default(), nil, nil)
     return true
 }()
 
@@ -72,6 +71,9 @@ enum HDF5Library {
         libraryLock.lock()
         defer { libraryLock.unlock() }
         _ = libraryStarted
+        // Failures become `DataError`s, not HDF5-DIAG screens on stderr. A thread-safe libhdf5 keeps this setting
+        // per thread, and new threads start with printing on: switch it off on whichever thread calls.
+        H5Eset_auto2(bm_h5_default(), nil, nil)
         return try body()
     }
 
@@ -366,6 +368,11 @@ enum HDF5Library {
             }
             try check(context, "cannot make a string type") {
                 H5Tset_cset(memoryType.id, utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
+            }
+            if !variableLength {
+                // Null-padded, so that a string filling all its bytes arrives whole (null-terminated would cut its
+                // last byte); the padding is stripped below.
+                try check(context, "cannot make a string type") { H5Tset_strpad(memoryType.id, H5T_STR_NULLPAD) }
             }
             let (memorySpace, fileSpace) = isAttribute ? (nil, nil) : try selectionSpaces(source, selection, context)
             func readInto(_ buffer: UnsafeMutableRawPointer) throws {

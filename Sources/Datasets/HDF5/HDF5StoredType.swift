@@ -43,7 +43,8 @@ public indirect enum HDF5StoredType: Equatable, Sendable, CustomStringConvertibl
             return variableLength ? "variable-length \(encoding) string"
                 : "fixed-length \(encoding) string of \(bytes) bytes"
         case .enumeration(let base, let members):
-            let names = members.map { "\($0.name) = \($0.value)" }.joined(separator: ", ")
+            let names = members.sorted { $0.value < $1.value }.map { "\($0.name) = \($0.value)" }
+                .joined(separator: ", ")
             return isBool ? "bool (enum FALSE/TRUE over \(base))" : "enum {\(names)} over \(base)"
         case .compound(let fields):
             return "compound {" + fields.map { "\($0.name): \($0.type)" }.joined(separator: ", ") + "}"
