@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Tensors
 @testable import Datasets
@@ -257,5 +258,303 @@ struct HDF5OpenErrorTests {
         let message = HDF5TestSupport.message { try HDF5File.open(path) }
         #expect(message.hasPrefix("h5.open: \(path): cannot open the file: it is corrupt or truncated (libhdf5: "))
         #expect(message.contains("truncated file"))
+    }
+}
+
+/// Deterministic numbers for the tests (xorshift), independent of the engine's random generator.
+struct HDF5TestRandom {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed &* 0x9E3779B97F4A7C15 | 1 }
+    mutating func next() -> UInt64 {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return state
+    }
+    mutating func integer(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+    /// Quarters in [-8, 8): exact in float32 and float64.
+    mutating func values(_ count: Int) -> [Double] {
+        (0..<count).map { _ in Double(integer(-32...31)) / 4 }
+    }
+}
+
+/// A tensor of `shape` and `dtype` with varied values, stored contiguously or as a transposed view.
+func hdf5TestTensor(shape: [Int], dtype: DType, transposed: Bool, seed: UInt64) throws -> Tensor {
+    var random = HDF5TestRandom(seed)
+    let count = shape.reduce(1, *)
+    let storedShape = transposed ? Array(shape.reversed()) : shape
+    var tensor: Tensor
+    switch dtype {
+    case .bool: tensor = try Tensor(shape: storedShape, scalars: random.values(count).map { $0 > 0 })
+    case .int64:
+        var values = random.values(count).map { Int64($0 * 1000) }
+        if count >= 2 { values[0] = .min; values[count - 1] = .max }
+        tensor = try Tensor(shape: storedShape, scalars: values)
+    case .float32: tensor = try Tensor(shape: storedShape, scalars: random.values(count).map { Float($0) })
+    case .float64:
+        var values = random.values(count)
+        if count >= 3 { values[1] = .nan; values[2] = -.infinity }
+        tensor = try Tensor(shape: storedShape, scalars: values)
+    }
+    return transposed ? tensor.transposed() : tensor
+}
+
+@Suite("HDF5 round trips, hyperslabs and blocks")
+struct HDF5RoundTripTests {
+    let folder = HDF5TestSupport.temporaryFolder()
+
+    static let shapes: [[Int]] = [[], [0], [1], [7], [3, 0], [1, 1], [2, 3], [4, 1, 3], [2, 3, 4, 5], [1, 2, 1, 3]]
+
+    @Test("write then read gives the same tensor", arguments: DType.allCases, [false, true])
+    func roundTrip(dtype: DType, transposed: Bool) throws {
+        for (number, shape) in Self.shapes.enumerated() {
+            let tensor = try hdf5TestTensor(shape: shape, dtype: dtype, transposed: transposed, seed: UInt64(number))
+            let path = folder + "/\(dtype)-\(number).h5"
+            try HDF5.write(path, "group/values", tensor, attributes: ["copy": .numbers(tensor)])
+            let dataset = try HDF5File.open(path)["group/values"]
+            #expect(dataset.shape == shape && dataset.dtype == dtype)
+            #expect(HDF5TestSupport.same(try dataset.read(), tensor), "\(dtype) \(shape)")
+            // A scalar number attribute reads as `.number` (bools stay 0-d tensors).
+            let expected: HDF5Value = shape.isEmpty && dtype != .bool ? .number(try tensor.item()) : .numbers(tensor)
+            #expect(try dataset.attribute("copy") == expected, "\(dtype) \(shape)")
+            // Chunked and compressed (automatic chunks for gzip alone).
+            if !shape.isEmpty {
+                let compressed = folder + "/\(dtype)-\(number)-gzip.h5"
+                try HDF5.write(compressed, "values", tensor, gzip: 6)
+                #expect(HDF5TestSupport.same(try HDF5.read(compressed, "values"), tensor), "\(dtype) \(shape) gzip")
+                let chunks = shape.map { Swift.max(1, ($0 + 1) / 2) }
+                try HDF5.write(compressed, "values", tensor, chunks: chunks, gzip: 1)
+                #expect(HDF5TestSupport.same(try HDF5.read(compressed, "values"), tensor), "\(dtype) \(shape) \(chunks)")
+            }
+        }
+    }
+
+    @Test("strings and attributes of every kind round-trip")
+    func stringsAndAttributes() throws {
+        let path = folder + "/strings.h5"
+        let attributes: [String: HDF5Value] = [
+            "number": .number(-0.375), "numbers": .numbers(Tensor([1.5, 2.5])), "ints": .numbers(Tensor([Int64(3), -4])),
+            "flags": .numbers(Tensor([true, false])), "scalar_int": .numbers(Tensor(scalar: Int64(1) << 62 + 1)), "scalar_float": .number(1e300),
+            "string": .string("V1 ☺"), "strings": .strings(["a", "", "ccc"]), "empty_strings": .strings([]),
+        ]
+        try HDF5.save(path) { file in
+            for (name, value) in attributes { try file.setAttribute(name, value) }
+            try file.writeStrings("labels", ["face", "body", "maison", "mot ☺"], shape: [2, 2],
+                                  attributes: ["count": .number(4)])
+            try file.writeStrings("one", ["only"], shape: [])
+            try file.createGroup("a/b").setAttribute("kind", .string("group"))
+        }
+        let file = try HDF5File.open(path)
+        #expect(try file.attributes() == attributes)
+        #expect(try file["labels"].shape == [2, 2])
+        #expect(try file["labels"].readStrings() == ["face", "body", "maison", "mot ☺"])
+        #expect(try file["labels"].readStrings(selection: [.index(1)]) == ["maison", "mot ☺"])
+        #expect(try file["labels"].attribute("count") == .number(4))
+        #expect(try file["one"].readStrings() == ["only"])
+        #expect(try file.group("a/b").attribute("kind") == .string("group"))
+        #expect(try file.keys() == ["a", "labels", "one"])
+    }
+
+    @Test("hyperslab reads equal reading everything then indexing", arguments: [false, true])
+    func hyperslabs(chunked: Bool) throws {
+        let shape = [6, 5, 4, 3]
+        let whole = try Tensor(shape: shape, scalars: (0..<360).map { Double($0) })
+        let path = folder + "/slab.h5"
+        try HDF5.write(path, "x", whole, chunks: chunked ? [4, 2, 3, 2] : nil, gzip: chunked ? 3 : nil)
+        let dataset = try HDF5File.open(path)["x"]
+        var random = HDF5TestRandom(chunked ? 11 : 12)
+        func bound() -> Int? { random.integer(0...3) == 0 ? nil : random.integer(-8...8) }
+        for _ in 0..<400 {
+            var indices: [TensorIndex] = []
+            let axes = random.integer(0...4)
+            for axis in 0..<axes {
+                switch random.integer(0...5) {
+                case 0: indices.append(.index(random.integer(-shape[axis]...(shape[axis] - 1))))
+                case 1: indices.append(.all)
+                default:
+                    let step = random.integer(0...2) == 0 ? nil : [-3, -2, -1, 1, 2, 3][random.integer(0...5)]
+                    indices.append(.slice(start: bound(), stop: bound(), step: step))
+                }
+            }
+            if random.integer(0...4) == 0 { indices.insert(.newAxis, at: random.integer(0...indices.count)) }
+            if axes < 4 && random.integer(0...3) == 0 { indices.append(.ellipsis) }
+            if axes < 4 && random.integer(0...3) == 0 {
+                // An ellipsis first, then indices for the last axes.
+                indices = [.ellipsis] + (0..<random.integer(0...2)).map { _ in
+                    TensorIndex.slice(start: bound(), stop: bound(), step: [-2, -1, 1, 3][random.integer(0...3)])
+                }
+            }
+            let expected = try whole.get(indices)
+            let read = try dataset.read(selection: indices)
+            #expect(HDF5TestSupport.same(read, expected), "\(indices)")
+        }
+    }
+
+    @Test("rows and blocks cover the dataset; a dropped block's memory is reused, a kept one is not overwritten")
+    func blocks() throws {
+        let whole = try hdf5TestTensor(shape: [23, 4, 3], dtype: .float32, transposed: false, seed: 5)
+        let path = folder + "/blocks.h5"
+        try HDF5.write(path, "y", whole, chunks: [5, 4, 3], gzip: 2)
+        let dataset = try HDF5File.open(path)["y"]
+        #expect(HDF5TestSupport.same(try dataset.read(rows: 3..<9), try whole.sliced(axis: 0, 3..<9)))
+        #expect(try dataset.read(rows: 7..<7).shape == [0, 4, 3])
+        for rows in [1, 4, 7, 23, 50] {
+            var kept: [Tensor] = [], covered: [Range<Int>] = []
+            for block in try dataset.blocks(rows: rows) {
+                let tensor = try block.read()
+                #expect(HDF5TestSupport.same(tensor, try whole.sliced(axis: 0, block.rows)))
+                kept.append(tensor)
+                covered.append(block.rows)
+            }
+            #expect(try dataset.blocks(rows: rows).count == covered.count)
+            #expect(covered.first?.lowerBound == 0 && covered.last?.upperBound == 23)
+            #expect(zip(covered, covered.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            // Blocks kept by the caller still hold their own rows after later blocks were read.
+            for (tensor, range) in zip(kept, covered) {
+                #expect(HDF5TestSupport.same(tensor, try whole.sliced(axis: 0, range)))
+            }
+        }
+        var storages: Set<ObjectIdentifier> = [], total = 0.0
+        try dataset.forEachBlock(rows: 5) { rows, block in
+            if rows.count == 5 { storages.insert(ObjectIdentifier(block.storage)) }
+            total += HDF5TestSupport.elements(block).reduce(0, +)
+        }
+        #expect(storages.count == 1)
+        #expect(total == HDF5TestSupport.elements(whole).reduce(0, +))
+    }
+
+    @Test("selection and row errors name the dataset and its shape")
+    func selectionErrors() throws {
+        let path = folder + "/errors.h5"
+        try HDF5.write(path, "x", Tensor.zeros([3, 4]))
+        try HDF5File.open(path, mode: .readWrite).writeDataset("s", Tensor(scalar: 1.0))
+        let file = try HDF5File.open(path)
+        let x = try file["x"], s = try file["s"]
+        let prefix = "h5.read: \(path): "
+        #expect(HDF5TestSupport.message { try x.read(selection: [.index(3)]) }
+                == prefix + "index 3 is out of bounds for axis 0 with size 3 in dataset \"/x\" of shape [3, 4]")
+        #expect(HDF5TestSupport.message { try x.read(selection: [.all, .index(-5)]) }
+                == prefix + "index -5 is out of bounds for axis 1 with size 4 in dataset \"/x\" of shape [3, 4]")
+        #expect(HDF5TestSupport.message { try x.read(selection: [.index(0), .index(0), .index(0)]) }
+                == prefix + "too many indices: dataset \"/x\" of shape [3, 4] is 2-dimensional, but 3 were indexed")
+        #expect(HDF5TestSupport.message { try x.read(selection: [.slice(start: nil, stop: nil, step: 0)]) }
+                == prefix + "slice step cannot be zero (dataset \"/x\" of shape [3, 4])")
+        #expect(HDF5TestSupport.message { try x.read(selection: [.ellipsis, .ellipsis]) }
+                == prefix + "an index can only have a single ellipsis (dataset \"/x\" of shape [3, 4])")
+        #expect(HDF5TestSupport.message { try x.read(selection: [.array(Tensor([Int64(0)]))]) }
+                == prefix + "index arrays and masks are not supported when reading dataset \"/x\" of shape [3, 4] "
+                + "from disk; read a slice, then index the tensor")
+        #expect(HDF5TestSupport.message { try x.read(rows: 2..<4) }
+                == prefix + "rows 2..<4 are out of range for dataset \"/x\" of shape [3, 4]")
+        #expect(HDF5TestSupport.message { try s.read(rows: 0..<1) } == prefix + "dataset \"/s\" is a scalar: it has no rows")
+        #expect(HDF5TestSupport.message { try s.blocks(rows: 1) } == prefix + "dataset \"/s\" is a scalar: it has no rows")
+        #expect(HDF5TestSupport.message { try x.blocks(rows: 0) }
+                == prefix + "blocks of 0 rows: the block size must be at least 1")
+        #expect(HDF5TestSupport.message { try x.readStrings(selection: [.slice(start: nil, stop: nil, step: -1)]) }
+                == prefix + "negative steps are not supported when reading strings")
+    }
+
+    @Test("write errors")
+    func writeErrors() throws {
+        let path = folder + "/w.h5"
+        try HDF5.write(path, "x", Tensor.zeros([3, 4]))
+        let prefix = "h5.write: \(path): "
+        do {
+            let readOnly = try HDF5File.open(path)
+            #expect(HDF5TestSupport.message { try readOnly.writeDataset("y", Tensor.zeros([2])) }
+                    == prefix + "cannot write \"y\": the file is open read-only; open it with mode .readWrite")
+            #expect(HDF5TestSupport.message { try readOnly.setAttribute("a", .number(1)) }
+                    == prefix + "cannot set attribute \"a\" of \"/\": the file is open read-only; open it with mode "
+                    + ".readWrite")
+            #expect(HDF5TestSupport.message { try readOnly["x"].setAttribute("a", .number(1)) }
+                    == prefix + "cannot set attribute \"a\" of \"/x\": the file is open read-only; open it with mode "
+                    + ".readWrite")
+            #expect(HDF5TestSupport.message { try HDF5File.open(path, mode: .readWrite) }
+                    .hasPrefix("h5.open: \(path): cannot open the file for writing: it is already open in this process "
+                               + "in another mode; release the other HDF5File (and its groups and datasets) first "
+                               + "(libhdf5: "))
+            withExtendedLifetime(readOnly) {}
+        }
+        let file = try HDF5File.open(path, mode: .readWrite)
+        #expect(HDF5TestSupport.message { try file.writeDataset("x", Tensor.zeros([2])) }
+                == prefix + "\"/x\" already exists; HDF5 cannot replace a member in place, write a new file "
+                + "(HDF5.save) or use another name")
+        #expect(HDF5TestSupport.message { try file.writeDataset("/", Tensor.zeros([2])) }
+                == prefix + "a member name cannot be empty")
+        #expect(HDF5TestSupport.message { try file.writeDataset("c", Tensor.zeros([4, 5]), chunks: [2]) }
+                == prefix + "chunk shape [2] does not fit dataset \"c\" of shape [4, 5]: it needs one length per axis, "
+                + "each between 1 and the axis length")
+        #expect(HDF5TestSupport.message { try file.writeDataset("c", Tensor.zeros([4, 5]), chunks: [2, 6]) }
+                .hasSuffix("each between 1 and the axis length"))
+        #expect(HDF5TestSupport.message { try file.writeDataset("c", Tensor.zeros([4, 5]), chunks: [0, 5]) }
+                .hasSuffix("each between 1 and the axis length"))
+        #expect(HDF5TestSupport.message { try file.writeDataset("c", Tensor.zeros([4]), gzip: 10) }
+                == prefix + "gzip level 10 for \"c\" is outside 0…9")
+        #expect(HDF5TestSupport.message { try file.writeDataset("c", Tensor(scalar: 1.0), gzip: 4) }
+                == prefix + "a scalar dataset (\"c\") cannot be compressed")
+        #expect(HDF5TestSupport.message { try file.writeDataset("c", Tensor(scalar: 1.0), chunks: []) }
+                == prefix + "a scalar dataset (\"c\") cannot be chunked")
+        #expect(HDF5TestSupport.message { try file.writeStrings("t", ["a", "b", "c"], shape: [2, 2]) }
+                == prefix + "3 strings do not fill the shape [2, 2] of \"t\"")
+        #expect(HDF5TestSupport.message { try file.writeStrings("t", ["a\u{0}b"]) }
+                == prefix + "dataset \"t\": strings cannot contain the NUL character")
+        #expect(HDF5TestSupport.message { try file.setAttribute("t", .string("a\u{0}b")) }
+                == prefix + "attribute \"t\": strings cannot contain the NUL character")
+        #expect(HDF5TestSupport.message { try file.createGroup("x") }
+                == prefix + "\"/x\" already exists; HDF5 cannot replace a member in place, write a new file "
+                + "(HDF5.save) or use another name")
+        #expect(HDF5TestSupport.message { try file.writeDataset("x/y", Tensor.zeros([2])) }
+                .hasPrefix(prefix + "cannot create the dataset \"x/y\" (libhdf5: "))
+        #expect(try file.keys() == ["x"])
+    }
+
+    @Test("readWrite edits in place; attributes are replaced")
+    func editInPlace() throws {
+        let path = folder + "/edit.h5"
+        try HDF5.write(path, "x", Tensor([1.0, 2.0]), attributes: ["unit": .string("s")])
+        do {
+            let file = try HDF5File.open(path, mode: .readWrite)
+            try file.writeDataset("more/y", Tensor([Int64(7)]))
+            try file["x"].setAttribute("unit", .number(3))
+            try file.flush()
+        }
+        let file = try HDF5File.open(path)
+        #expect(try file.keys() == ["more", "x"])
+        #expect(try file["more/y"].read().scalars(as: Int64.self) == [7])
+        #expect(try file["x"].attributes() == ["unit": .number(3)])
+    }
+
+    @Test("HDF5.save is all or nothing")
+    func atomicSave() throws {
+        let path = folder + "/atomic.h5"
+        try HDF5.write(path, "x", Tensor([1.0]))
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try HDF5.save(path) { file in
+                try file.writeDataset("y", Tensor([2.0]))
+                throw Interrupted()
+            }
+        }
+        #expect(try HDF5File.open(path).keys() == ["x"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["atomic.h5"])
+        #expect(HDF5TestSupport.message { try HDF5.write(folder + "/none/a.h5", "x", Tensor([1.0])) }
+                == "h5.write: \(folder)/none/a.h5: folder \(folder)/none does not exist")
+    }
+
+    @Test("concurrent reads from many threads agree")
+    func concurrentReads() throws {
+        let whole = try hdf5TestTensor(shape: [40, 9], dtype: .float64, transposed: false, seed: 3)
+        let path = folder + "/shared.h5"
+        try HDF5.write(path, "z", whole, chunks: [8, 9], gzip: 1)
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 16) { worker in
+            for round in 0..<10 {
+                let start = (worker + round) % 30
+                let ok = (try? HDF5File.open(path)["z"].read(rows: start..<(start + 10)))
+                    .map { HDF5TestSupport.same($0, try! whole.sliced(axis: 0, start..<(start + 10))) } ?? false
+                if !ok { failures.withLock { $0 += 1 } }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
     }
 }

@@ -33,7 +33,7 @@ public struct HDF5Blocks: Sequence, Sendable {
         func read(_ rows: Range<Int>) throws -> Tensor {
             let selection = try dataset.rowSelection(rows, operation: "h5.read")
             let block = try dataset.readHyperslab(selection, shape: selection.count.map { Int($0) },
-                                                  reusing: previous)
+                                                  reusing: &previous)
             previous = block
             return block
         }

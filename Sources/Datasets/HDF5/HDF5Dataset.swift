@@ -58,14 +58,16 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
     ///   beyond Int64.max, a claimed size beyond this machine's memory or the file's length, or a failed read
     ///   (a corrupt or truncated file).
     public func read() throws -> Tensor {
-        try readHyperslab(nil, shape: shape, reusing: nil)
+        var none: Tensor? = nil
+        return try readHyperslab(nil, shape: shape, reusing: &none)
     }
 
     /// Rows `rows` (positions along axis 0): shape `[rows.count] + shape[1...]`. Reads only those rows.
     /// - Throws: `DataError` when the dataset is a scalar or `rows` lies outside `0..<shape[0]`; what `read()` throws.
     public func read(rows: Range<Int>) throws -> Tensor {
         let selection = try rowSelection(rows, operation: "h5.read")
-        return try readHyperslab(selection, shape: selection.count.map { Int($0) }, reusing: nil)
+        var none: Tensor? = nil
+        return try readHyperslab(selection, shape: selection.count.map { Int($0) }, reusing: &none)
     }
 
     /// `dataset[indices]` with numpy's meaning for ints, slices (`start:stop:step`, negative steps included), new
@@ -75,7 +77,8 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
     ///   index array (read a slice, then index the tensor); what `read()` throws.
     public func read(selection indices: [TensorIndex]) throws -> Tensor {
         let plan = try HDF5SelectionPlan(indices, shape: shape, dataset: path, context: context("h5.read"))
-        var tensor = try readHyperslab(plan.hyperslab, shape: plan.hyperslab.count.map { Int($0) }, reusing: nil)
+        var none: Tensor? = nil
+        var tensor = try readHyperslab(plan.hyperslab, shape: plan.hyperslab.count.map { Int($0) }, reusing: &none)
         if !plan.flippedAxes.isEmpty { tensor = try tensor.flipped(axes: plan.flippedAxes).contiguous() }
         return try tensor.reshaped(plan.resultShape)
     }
@@ -95,14 +98,15 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Reads `selection` (nil: everything) into a tensor of `shape` (the hyperslab's counts), into `buffer` when it
-    /// is given and has that shape and is not shared, otherwise into a new tensor.
-    func readHyperslab(_ selection: HDF5Hyperslab?, shape: [Int], reusing buffer: Tensor?) throws -> Tensor {
+    /// is given and has that shape and is not shared, otherwise into a new tensor. `buffer` is consumed.
+    func readHyperslab(_ selection: HDF5Hyperslab?, shape: [Int], reusing buffer: inout Tensor?) throws -> Tensor {
         let context = context("h5.read")
         guard let dtype = storedType.readDType, let memoryType = storedType.memoryType else {
             throw context.error("cannot read dataset \"\(path)\" as numbers: \(storedType.unsupportedReason)")
         }
         var tensor: Tensor
-        if var reused = buffer, reused.shape == shape, reused.dtype == dtype {
+        // Taken out of `buffer`, so that a block the caller has dropped is referenced only here.
+        if var reused = buffer.take(), reused.shape == shape, reused.dtype == dtype {
             // Free when the caller has dropped the previous block; a copy (then overwritten) when it has not.
             reused.makeUniqueContiguous()
             tensor = reused

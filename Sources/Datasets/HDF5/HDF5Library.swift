@@ -139,8 +139,16 @@ enum HDF5Library {
     }
 
     static func openFile(_ path: String, writable: Bool, _ context: HDF5Context) throws -> HDF5Handle {
-        try handle(context, "cannot open the file: it is corrupt or truncated", .file) {
-            H5Fopen(path, writable ? bm_h5f_acc_rdwr() : bm_h5f_acc_rdonly(), bm_h5_default())
+        try locked {
+            let id = H5Fopen(path, writable ? bm_h5f_acc_rdwr() : bm_h5f_acc_rdonly(), bm_h5_default())
+            guard id < 0 else { return HDF5Handle(id, .file) }
+            let detail = errorDetail()
+            if detail.contains("already open") {
+                throw context.error("cannot open the file\(writable ? " for writing" : "")"
+                                    + ": it is already open in this process in another mode; release the other "
+                                    + "HDF5File (and its groups and datasets) first (libhdf5: \(detail))")
+            }
+            throw context.error("cannot open the file: it is corrupt or truncated (libhdf5: \(detail))")
         }
     }
 
