@@ -558,3 +558,141 @@ struct HDF5RoundTripTests {
         #expect(failures.withLock { $0 } == 0)
     }
 }
+
+/// The repository's root, found from this file's path (Tests/DatasetsTests/HDF5Tests.swift).
+let hdf5RepositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let k92Path = hdf5RepositoryRoot.appendingPathComponent("../shared/data/kriegeskorte92/k92.h5").standardized.path
+let h5pyPython = hdf5RepositoryRoot.appendingPathComponent(".venv/bin/python").path
+
+@Suite("HDF5 on the Kriegeskorte 92-image data")
+struct HDF5K92Tests {
+    // Reference values from h5py 3.16.0:
+    //   f = h5py.File("../shared/data/kriegeskorte92/k92.h5")
+    //   f["images"][0,0,0], f["images"][91,174,174], f["images"][45,87,100], f["images"][10].astype(int).sum()
+    //   f["categories"][0], f["categories"][91], f["categories"][:].sum(), list(f["categories"].attrs["labels"])
+    //   f["rdm_hIT"][0,1], [3,50], [91,90], f["rdm_hIT"][:].sum()
+    //   f["rdm_hIT_subjects"][2,10,20], [7,91,0]; f["rdm_behaviour"][15,3,4], [0,0,1], [:].sum()
+    //   x = f["rdm_hIT_subjects"][:][:, 5:10:2, ::-3]; x.shape, x.sum(), x[1,2,0], x[7,0,30]
+    @Test("datasets, values and attributes match h5py", .enabled(if: FileManager.default.fileExists(atPath: k92Path),
+          "skipped: ../shared/data/kriegeskorte92/k92.h5 is absent beside the checkout"))
+    func k92() throws {
+        let file = try HDF5File.open(k92Path)
+        #expect(try file.keys() == ["categories", "images", "rdm_behaviour", "rdm_hIT", "rdm_hIT_subjects", "rdm_mIT"])
+        let images = try file["images"]
+        #expect(images.shape == [92, 175, 175, 3] && images.storedType.description == "uint8" && images.dtype == .int64)
+        #expect(try images.attribute("layout") == .string("n, height, width, rgb"))
+        #expect(try images.read(selection: [.index(0), .index(0), .index(0)]).scalars(as: Int64.self) == [128, 128, 128])
+        #expect(try images.read(selection: [.index(91), .index(174), .index(174)]).scalars(as: Int64.self)
+                == [128, 128, 128])
+        #expect(try images.read(selection: [.index(45), .index(87), .index(100)]).scalars(as: Int64.self)
+                == [170, 159, 123])
+        #expect(try images.read(rows: 10..<11).scalars(as: Int64.self).reduce(0, +) == 13_025_030)
+
+        let categories = try file["categories"]
+        #expect(categories.shape == [92, 12])
+        let table = try categories.read()
+        #expect(try table.get([.index(0)]).scalars(as: Int64.self) == [1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0])
+        #expect(try table.get([.index(91)]).scalars(as: Int64.self) == [0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0])
+        #expect(table.scalars(as: Int64.self).reduce(0, +) == 353)
+        #expect(try categories.attribute("labels") == .strings(["animate", "inanim", "human", "nonhumani", "body",
+                                                               "face", "natObj", "artiObj", "rand24", "rand48",
+                                                               "other48", "monkeyape"]))
+
+        let rdm = try file["rdm_hIT"].read()
+        #expect(rdm.shape == [92, 92] && rdm.dtype == .float64)
+        #expect(try rdm.scalar(at: [0, 1]) == 0.9356239885091782)
+        #expect(try rdm.scalar(at: [3, 50]) == 0.9901761710643768)
+        #expect(try rdm.scalar(at: [91, 90]) == 0.7750169783830643)
+        #expect(abs(HDF5TestSupport.elements(rdm).reduce(0, +) - 7098.92915314436) < 1e-9)
+        for i in 0..<92 {
+            #expect(try rdm.scalar(at: [i, i]) == 0)
+            for j in 0..<i where try rdm.scalar(at: [i, j]) != rdm.scalar(at: [j, i]) {
+                Issue.record("rdm_hIT is not symmetric at [\(i), \(j)]")
+            }
+        }
+        #expect(try file["rdm_hIT"].attribute("description") == .string("human IT, 316 voxels, 1 - Pearson r"))
+
+        let subjects = try file["rdm_hIT_subjects"]
+        #expect(subjects.shape == [8, 92, 92])
+        #expect(try subjects.read(selection: [.index(2), .index(10), .index(20)]).item() == 0.7500494718551636)
+        #expect(try subjects.read(selection: [.index(7), .index(91), .index(0)]).item() == 0.8561561107635498)
+        let names = try subjects.attribute("names")
+        guard case .strings(let list) = names else { Issue.record("names: \(names)"); return }
+        #expect(list.count == 8 && Array(list.prefix(3)) == ["hIT | BE | Session: 1", "hIT | BE | Session: 2",
+                                                             "hIT | KO | Session: 1"])
+        let strided = try subjects.read(selection: [.all, .slice(start: 5, stop: 10, step: 2),
+                                                    .slice(start: nil, stop: nil, step: -3)])
+        #expect(strided.shape == [8, 3, 31])
+        #expect(abs(HDF5TestSupport.elements(strided).reduce(0, +) - 607.1114271879196) < 1e-9)
+        #expect(try strided.scalar(at: [1, 2, 0]) == 1.0034669637680054)
+        #expect(try strided.scalar(at: [7, 0, 30]) == 0.7184240818023682)
+
+        let behaviour = try file["rdm_behaviour"]
+        #expect(behaviour.shape == [16, 92, 92])
+        var total = 0.0, blocks = 0
+        try behaviour.forEachBlock(rows: 5) { rows, block in
+            total += HDF5TestSupport.elements(block).reduce(0, +)
+            blocks += 1
+            if rows.contains(15) {
+                let value = try block.scalar(at: [15 - rows.lowerBound, 3, 4])
+                #expect(value == 0.008489275704478227)
+            }
+        }
+        #expect(blocks == 4 && abs(total - 1842.1574445706851) < 1e-9)
+        #expect(try behaviour.read(selection: [.index(0), .index(0), .index(1)]).item() == 0.025375314041887868)
+    }
+}
+
+@Suite("HDF5 files bm writes, read by h5py")
+struct HDF5H5pyTests {
+    /// Runs h5py on a file bm wrote; only where the development venv exists (`.venv/`, see hdf5_fixtures.py).
+    @Test("h5py reads every dtype, strings, attributes and gzip chunks",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: h5pyPython),
+                   "skipped: no .venv/bin/python with h5py (development only)"))
+    func h5pyReads() throws {
+        let folder = HDF5TestSupport.temporaryFolder()
+        let path = folder + "/bm.h5"
+        try HDF5.save(path) { file in
+            try file.writeDataset("f32", try Tensor([[Float(1.5), -2], [3, 4.25]]), chunks: [1, 2], gzip: 4,
+                                  attributes: ["unit": .string("μV"), "scale": .number(0.5)])
+            try file.writeDataset("f64", Tensor([Double.pi, -0.0, 1e300]))
+            try file.writeDataset("i64", Tensor([Int64.min, 0, Int64.max]).reshaped([3, 1]))
+            try file.writeDataset("flags", Tensor([true, false, true]))
+            try file.writeDataset("scalar", Tensor(scalar: 7.0))
+            try file.writeStrings("group/labels", ["face", "maison ☺"])
+            try file.setAttribute("names", .strings(["a", "b"]))
+            try file.setAttribute("mask", .numbers(Tensor([false, true])))
+        }
+        let script = """
+            import h5py, json
+            f = h5py.File(\"\(path)\", "r")
+            out = {}
+            for name in ["f32", "f64", "i64", "flags", "scalar"]:
+                d = f[name]
+                out[name] = [str(d.dtype), list(d.shape), d[()].tolist()]
+            out["f32_filters"] = [f["f32"].compression, f["f32"].compression_opts, f["f32"].shuffle, list(f["f32"].chunks)]
+            out["f32_attrs"] = [f["f32"].attrs["unit"], float(f["f32"].attrs["scale"])]
+            out["labels"] = f["group/labels"].asstr()[()].tolist()
+            out["names"] = list(f.attrs["names"])
+            out["mask"] = [str(f.attrs["mask"].dtype), f.attrs["mask"].tolist()]
+            print(json.dumps(out, sort_keys=True, ensure_ascii=False))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: h5pyPython)
+        process.arguments = ["-c", script]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(text == #"{"f32": ["float32", [2, 2], [[1.5, -2.0], [3.0, 4.25]]], "# +
+                #""f32_attrs": ["μV", 0.5], "f32_filters": ["gzip", 4, true, [1, 2]], "# +
+                #""f64": ["float64", [3], [3.141592653589793, -0.0, 1e+300]], "flags": ["bool", [3], [true, false, true]], "# +
+                #""i64": ["int64", [3, 1], [[-9223372036854775808], [0], [9223372036854775807]]], "# +
+                #""labels": ["face", "maison ☺"], "mask": ["bool", [false, true]], "names": ["a", "b"], "# +
+                #""scalar": ["float64", [], 7.0]}"#)
+    }
+}
