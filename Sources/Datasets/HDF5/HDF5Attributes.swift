@@ -41,7 +41,7 @@ enum HDF5Attributes {
             throw context.error("cannot read attribute \"\(name)\" of \"\(owner)\": "
                                 + type.unsupportedReason.replacingOccurrences(of: "; read it with readStrings()", with: ""))
         }
-        var tensor = try Tensor.zeros(shape, dtype: dtype)
+        let tensor = try Tensor.zeros(shape, dtype: dtype)
         if count > 0 {
             let bytes = tensor.storage.bytes + tensor.offset * dtype.itemSize
             try HDF5Library.readAttribute(attribute, as: memoryType, into: bytes, context, name: name)
@@ -63,7 +63,6 @@ enum HDF5Attributes {
             if dtype == .int64, Int64(exactly: value) != tensor.scalars(as: Int64.self)[0] { return .numbers(tensor) }
             return .number(value)
         }
-        tensor = try tensor.reshaped(shape)
         return .numbers(tensor)
     }
 
@@ -93,7 +92,7 @@ enum HDF5Attributes {
         }
         let attribute = try HDF5Library.createAttribute(object, name, type: try HDF5Library.stringType(context),
                                                         space: try HDF5Library.makeSpace(shape, context), context)
-        try HDF5Library.writeStrings(attribute, isAttribute: true, texts, context, name: name)
+        try HDF5Library.writeAttributeStrings(attribute, texts, context, name: name)
     }
 
     private static func writeNumbers(_ object: HDF5Handle, _ name: String, _ tensor: Tensor,

@@ -152,9 +152,20 @@ enum HDF5Library {
         }
     }
 
+    /// Creates (truncates) a file in the HDF5 1.8 format: unlike the 1.0 format libhdf5 (and h5py) write by
+    /// default, its superblock, object headers and indexes carry checksums, so later damage to them is reported as
+    /// an error instead of being followed into a crash. Every libhdf5 since 1.8 (2008) reads it, h5py and MATLAB too.
     static func createFile(_ path: String, _ context: HDF5Context) throws -> HDF5Handle {
-        try handle(context, "cannot create the file", .file) {
-            H5Fcreate(path, bm_h5f_acc_trunc(), bm_h5_default(), bm_h5_default())
+        try locked {
+            let access = try handle(context, "cannot make a file access property list", .propertyList) {
+                H5Pcreate(bm_h5p_file_access())
+            }
+            try check(context, "cannot choose the file format") {
+                H5Pset_libver_bounds(access.id, H5F_LIBVER_V18, H5F_LIBVER_V18)
+            }
+            return try handle(context, "cannot create the file", .file) {
+                H5Fcreate(path, bm_h5f_acc_trunc(), bm_h5_default(), access.id)
+            }
         }
     }
 
@@ -549,17 +560,46 @@ enum HDF5Library {
         }
     }
 
-    /// Writes strings to a string dataset or attribute created with `stringType`.
-    static func writeStrings(_ target: HDF5Handle, isAttribute: Bool, _ strings: [String], _ context: HDF5Context,
-                             name: String) throws {
+    /// Writes strings to an attribute created with `stringType` (variable length).
+    static func writeAttributeStrings(_ attribute: HDF5Handle, _ strings: [String], _ context: HDF5Context,
+                                      name: String) throws {
         try locked {
             let type = try stringType(context)
             var pointers = strings.map { strdup($0) }
             defer { pointers.forEach { free($0) } }
             try pointers.withUnsafeMutableBytes { buffer in
                 try check(context, "cannot write the strings of \"\(name)\"") {
-                    isAttribute ? H5Awrite(target.id, type.id, buffer.baseAddress!)
-                        : H5Dwrite(target.id, type.id, bm_h5s_all(), bm_h5s_all(), bm_h5_default(), buffer.baseAddress!)
+                    H5Awrite(attribute.id, type.id, buffer.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// Fixed-length UTF-8 strings of `bytes` bytes, null-padded (numpy's `S` with h5py's UTF-8 marking).
+    static func fixedStringType(bytes: Int, _ context: HDF5Context) throws -> HDF5Handle {
+        try locked {
+            let type = try handle(context, "cannot make a string type", .type) { H5Tcopy(bm_h5t_c_s1()) }
+            try check(context, "cannot make a string type") { H5Tset_size(type.id, bytes) }
+            try check(context, "cannot make a string type") { H5Tset_cset(type.id, H5T_CSET_UTF8) }
+            try check(context, "cannot make a string type") { H5Tset_strpad(type.id, H5T_STR_NULLPAD) }
+            return type
+        }
+    }
+
+    /// Writes `strings` into a dataset created with `fixedStringType(bytes: width)`; each fits in `width` bytes.
+    static func writeFixedStrings(_ dataset: HDF5Handle, _ strings: [String], width: Int, _ context: HDF5Context,
+                                  name: String) throws {
+        var packed = [UInt8](repeating: 0, count: strings.count * width)
+        for (index, text) in strings.enumerated() {
+            let utf8 = Array(text.utf8)
+            precondition(utf8.count <= width, "internal: string wider than its dataset")
+            packed.replaceSubrange((index * width)..<(index * width + utf8.count), with: utf8)
+        }
+        try locked {
+            let type = try fixedStringType(bytes: width, context)
+            try packed.withUnsafeBytes { buffer in
+                try check(context, "cannot write the strings of \"\(name)\"") {
+                    H5Dwrite(dataset.id, type.id, bm_h5s_all(), bm_h5s_all(), bm_h5_default(), buffer.baseAddress!)
                 }
             }
         }

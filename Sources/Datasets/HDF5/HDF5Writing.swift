@@ -4,7 +4,8 @@ import Tensors
 /// Writing groups, datasets and attributes into a file opened with `.create` or `.readWrite`.
 ///
 /// Stored types are what h5py writes for the same numpy arrays: float32/float64/int64 little-endian, bool as the
-/// enum `{FALSE = 0, TRUE = 1}` over int8, strings as variable-length UTF-8. Edits change the file in place; for an
+/// enum `{FALSE = 0, TRUE = 1}` over int8, string attributes as variable-length UTF-8 (h5py gives `str`), string
+/// datasets as fixed-length UTF-8. Edits change the file in place; for an
 /// all-or-nothing save build the file with `HDF5.save`.
 extension HDF5Group {
     /// Creates the group `name` (a path; missing groups on the way are created too) and returns it.
@@ -51,8 +52,9 @@ extension HDF5Group {
         return dataset
     }
 
-    /// Writes `strings` as a new dataset of variable-length UTF-8 strings of shape `shape` (default
-    /// `[strings.count]`; `[]` for one scalar string).
+    /// Writes `strings` as a new dataset of fixed-length UTF-8 strings (as wide as the longest, in bytes; null
+    /// padded) of shape `shape` (default `[strings.count]`; `[]` for one scalar string). h5py reads it with
+    /// `dataset.asstr()[()]`, as it reads variable-length strings.
     /// - Throws: `DataError` (`h5.write`) when the shape does not hold `strings.count` elements, a string contains
     ///   NUL, a member `name` exists, or the write fails.
     @discardableResult
@@ -67,10 +69,15 @@ extension HDF5Group {
             throw context.error("dataset \"\(name)\": strings cannot contain the NUL character")
         }
         try checkNewMember(name, context)
-        let created = try HDF5Library.createDataset(handle, name, type: try HDF5Library.stringType(context),
+        // Fixed width, not variable length: the strings then sit in the dataset itself instead of behind pointers
+        // into a global heap, which libhdf5 follows unchecked (a damaged pointer there crashes it). h5py reads both
+        // the same way (`dataset.asstr()[()]`).
+        let width = Swift.max(1, strings.map(\.utf8.count).max() ?? 1)
+        let created = try HDF5Library.createDataset(handle, name,
+                                                    type: try HDF5Library.fixedStringType(bytes: width, context),
                                                     space: try HDF5Library.makeSpace(shape, context),
                                                     chunks: nil, gzipLevel: nil, context)
-        if !strings.isEmpty { try HDF5Library.writeStrings(created, isAttribute: false, strings, context, name: name) }
+        if !strings.isEmpty { try HDF5Library.writeFixedStrings(created, strings, width: width, context, name: name) }
         let dataset = try HDF5Dataset(handle: created, rootHandle: rootHandle, filePath: filePath, path: joined(name),
                                       isWritable: isWritable)
         for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try dataset.setAttribute(key, value) }
