@@ -535,6 +535,13 @@ struct HDF5RoundTripTests {
                 throw Interrupted()
             }
         }
+        #expect(HDF5TestSupport.message {
+            try HDF5.save(path) { file in
+                try file.writeDataset("y", Tensor([2.0]))
+                try file.writeDataset("y", Tensor([3.0]))
+            }
+        } == "h5.write: \(path): \"/y\" already exists; HDF5 cannot replace a member in place, write a new file "
+            + "(HDF5.save) or use another name")
         #expect(try HDF5File.open(path).keys() == ["x"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["atomic.h5"])
         #expect(HDF5TestSupport.message { try HDF5.write(folder + "/none/a.h5", "x", Tensor([1.0])) }

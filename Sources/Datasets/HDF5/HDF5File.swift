@@ -61,14 +61,20 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
     /// - Throws: `DataError` (`h5.create`) when the folder does not exist or the file cannot be created (for
     ///   example because it is open elsewhere in this process).
     public static func create(_ path: String) throws -> HDF5File {
-        let context = HDF5Context(operation: "h5.create", path: path)
+        try create(path, reportedPath: path)
+    }
+
+    /// Creates the file at `path`; errors (then and later) name `reportedPath`: the destination of an atomic save,
+    /// rather than its temporary file.
+    static func create(_ path: String, reportedPath: String) throws -> HDF5File {
+        let context = HDF5Context(operation: "h5.create", path: reportedPath)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             throw context.error("folder \(folder) does not exist")
         }
         let handle = try HDF5Library.createFile(path, context)
-        return HDF5File(handle: handle, path: path, mode: .create)
+        return HDF5File(handle: handle, path: reportedPath, mode: .create)
     }
 
     /// Writes everything buffered to disk.
@@ -100,12 +106,13 @@ public enum HDF5 {
     }
 
     /// Builds a whole file with `body` (create groups, datasets, attributes) and moves it to `path` atomically.
-    /// If `body` throws, `path` is untouched and the temporary file removed.
+    /// If `body` throws, `path` is untouched and the temporary file removed. Inside `body`, `file.filePath` and
+    /// error messages name `path`, though the bytes go to a temporary file until the end.
     public static func save(_ path: String, _ body: (HDF5File) throws -> Void) throws {
         try AtomicFile.write(to: path, operation: "h5.write") { temporary in
             // Scoped so that every libhdf5 object is closed, and the file with it, before the rename.
             try {
-                let file = try HDF5File.create(temporary)
+                let file = try HDF5File.create(temporary, reportedPath: path)
                 try body(file)
                 try file.flush()
             }()
