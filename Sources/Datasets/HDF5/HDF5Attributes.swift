@@ -26,11 +26,11 @@ enum HDF5Attributes {
             throw context.error("attribute \"\(name)\" of \"\(owner)\" claims shape \(extent): the file is corrupt")
         }
         let shape = extent.map { Int($0) }
-        let count = shape.reduce(1, *)
-        // Attributes live in the object header, which is at most 64 KiB unless stored densely; a claim of more
-        // than the file holds is corruption.
-        guard count <= 1 << 28 else {
-            throw context.error("attribute \"\(name)\" of \"\(owner)\" claims \(count) elements: the file is corrupt")
+        // Attributes live in the object header (at most 64 KiB) unless stored densely; 2^28 elements is far beyond
+        // any real one.
+        guard let count = elementCount(shape), count <= 1 << 28 else {
+            throw context.error("attribute \"\(name)\" of \"\(owner)\" claims shape \(formatShape(shape)): "
+                                + "the file is corrupt")
         }
         if type.isString {
             let strings = try HDF5Library.readStrings(attribute, isAttribute: true, type: type, count: count,

@@ -137,13 +137,8 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
 
     /// Refuses allocations beyond physical memory, and contiguous data that would extend past the end of the file.
     func checkAllocation(shape: [Int], dtype: DType, context: HDF5Context) throws {
-        var count = 1
-        for length in shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: length)
-            guard !overflow else {
-                throw context.error("dataset \"\(path)\" claims shape \(formatShape(shape)): the file is corrupt")
-            }
-            count = product
+        guard let count = elementCount(shape) else {
+            throw context.error("dataset \"\(path)\" claims shape \(formatShape(shape)): the file is corrupt")
         }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
         let memory = ProcessInfo.processInfo.physicalMemory
@@ -169,7 +164,7 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
     /// (`shape` gives the layout); padding is removed from fixed-length strings.
     /// - Throws: `DataError` when the dataset does not hold strings, or the read fails.
     public func readStrings() throws -> [String] {
-        try readStrings(hyperslab: nil, count: shape.reduce(1, *))
+        try readStrings(hyperslab: nil, count: elementCount(shape))
     }
 
     /// The strings `indices` select (ints and positive-step slices, as `read(selection:)`), flattened.
@@ -178,16 +173,17 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
         guard plan.flippedAxes.isEmpty else {
             throw context("h5.read").error("negative steps are not supported when reading strings")
         }
-        return try readStrings(hyperslab: plan.hyperslab, count: plan.resultShape.reduce(1, *))
+        return try readStrings(hyperslab: plan.hyperslab, count: elementCount(plan.resultShape))
     }
 
-    private func readStrings(hyperslab: HDF5Hyperslab?, count: Int) throws -> [String] {
+    private func readStrings(hyperslab: HDF5Hyperslab?, count: Int?) throws -> [String] {
         let context = context("h5.read")
         guard storedType.isString else {
             throw context.error("dataset \"\(path)\" holds \(storedType), not strings; read it with read()")
         }
-        guard count <= Int(ProcessInfo.processInfo.physicalMemory / 16) else {
-            throw context.error("dataset \"\(path)\" claims \(count) strings: the file is corrupt")
+        guard let count, count <= Int(ProcessInfo.processInfo.physicalMemory / 16) else {
+            throw context.error("dataset \"\(path)\" of shape \(formatShape(shape)) claims more strings than this "
+                                + "machine's memory holds: the file is corrupt")
         }
         return try HDF5Library.readStrings(handle, isAttribute: false, type: storedType, count: count,
                                            selection: hyperslab, context, name: path)

@@ -271,7 +271,10 @@ enum HDF5Library {
         let size = H5Tget_size(typeID)
         let typeClass = H5Tget_class(typeID)
         guard size > 0, typeClass != H5T_NO_CLASS else { throw failure(context, "the element type is unreadable") }
+        // A damaged file can claim any size; numbers wider than 16 bytes exist in no real file.
         switch typeClass {
+        case H5T_INTEGER where size > 16, H5T_FLOAT where size > 16, H5T_ENUM where size > 16:
+            return .other("number type of \(size) bytes (a damaged file?)")
         case H5T_INTEGER:
             return .integer(bytes: size, signed: H5Tget_sign(typeID) == H5T_SGN_2)
         case H5T_FLOAT:
@@ -410,7 +413,12 @@ enum HDF5Library {
                 }
                 return pointers.map { $0.map { String(cString: $0) } ?? "" }
             }
-            var raw = [UInt8](repeating: 0, count: count * bytes)
+            let (total, overflow) = count.multipliedReportingOverflow(by: bytes)
+            guard !overflow, UInt64(total) <= ProcessInfo.processInfo.physicalMemory else {
+                throw context.error("\"\(name)\" claims \(count) strings of \(bytes) bytes, more than this machine's "
+                                    + "memory: the file is corrupt")
+            }
+            var raw = [UInt8](repeating: 0, count: total)
             try raw.withUnsafeMutableBytes { try readInto($0.baseAddress!) }
             return (0..<count).map { index in
                 var slice = raw[(index * bytes)..<((index + 1) * bytes)]

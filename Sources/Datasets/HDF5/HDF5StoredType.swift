@@ -97,3 +97,14 @@ public indirect enum HDF5StoredType: Equatable, Sendable, CustomStringConvertibl
         }
     }
 }
+
+/// The number of elements of `shape`, or nil when the product overflows (a damaged file's claim).
+func elementCount(_ shape: [Int]) -> Int? {
+    var count = 1
+    for length in shape {
+        let (product, overflow) = count.multipliedReportingOverflow(by: length)
+        if overflow { return nil }
+        count = product
+    }
+    return count
+}
