@@ -17,7 +17,8 @@ enum HDF5Attributes {
         let existing = try names(object, context)
         guard existing.contains(name) else {
             throw context.error("\"\(owner)\" has no attribute \"\(name)\"; "
-                                + (existing.isEmpty ? "it has no attributes" : "it has: " + existing.joined(separator: ", ")))
+                                + (existing.isEmpty ? "it has no attributes"
+                                   : "it has: " + existing.joined(separator: ", ")))
         }
         let attribute = try HDF5Library.openAttribute(object, name, context)
         let type = try HDF5Library.describe(try HDF5Library.attributeType(attribute, context), context)
@@ -39,7 +40,7 @@ enum HDF5Attributes {
         }
         guard let dtype = type.readDType, let memoryType = type.memoryType else {
             throw context.error("cannot read attribute \"\(name)\" of \"\(owner)\": "
-                                + type.unsupportedReason.replacingOccurrences(of: "; read it with readStrings()", with: ""))
+                                + type.unsupportedReason)
         }
         let tensor = try Tensor.zeros(shape, dtype: dtype)
         if count > 0 {
@@ -100,7 +101,8 @@ enum HDF5Attributes {
         let memoryType = HDF5Writing.memoryType(of: tensor.dtype)
         let attribute = try HDF5Library.createAttribute(object, name,
                                                         type: try HDF5Library.fileType(for: memoryType, context),
-                                                        space: try HDF5Library.makeSpace(tensor.shape, context), context)
+                                                        space: try HDF5Library.makeSpace(tensor.shape, context),
+                                                        context)
         if tensor.count == 0 { return }
         let contiguous = tensor.contiguous()
         try HDF5Library.writeAttribute(attribute, as: memoryType,

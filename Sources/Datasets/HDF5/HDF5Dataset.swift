@@ -143,9 +143,9 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: dtype.itemSize)
         let memory = ProcessInfo.processInfo.physicalMemory
         guard !overflow, UInt64(bytes) <= memory else {
-            throw context.error("dataset \"\(path)\" of shape \(formatShape(shape)) needs \(count) × \(dtype.itemSize) "
-                                + "bytes, more than this machine's memory (\(memory) bytes); read it in blocks, "
-                                + "or the file is corrupt")
+            throw context.error("dataset \"\(path)\" of shape \(formatShape(shape)) needs \(count) × "
+                                + "\(dtype.itemSize) bytes, more than this machine's memory (\(memory) bytes); "
+                                + "read it in blocks, or the file is corrupt")
         }
         if let extent = try HDF5Library.contiguousExtent(handle, context) {
             let fileLength = (try? FileManager.default.attributesOfItem(atPath: filePath)[.size] as? NSNumber)?

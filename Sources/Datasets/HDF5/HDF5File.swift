@@ -12,7 +12,8 @@ import Tensors
 ///
 /// Modes: `.read` never changes the file. `.readWrite` edits the file **in place** (HDF5 has no copy-on-write: an
 /// interrupted edit can leave a damaged file). `.create` makes a new file, replacing any file at `path`. For a save
-/// that is all-or-nothing, build the whole file with `HDF5.write` / `HDF5.save`, which write a temporary file and rename it.
+/// that is all-or-nothing, build the whole file with `HDF5.write` / `HDF5.save`, which write a temporary file and
+/// rename it.
 /// The file closes when the last object obtained from it is released; `flush()` forces written data to disk.
 public final class HDF5File: HDF5Group, @unchecked Sendable {
     public enum Mode: Sendable { case read, readWrite, create }

@@ -56,7 +56,9 @@ public class HDF5Group: @unchecked Sendable, CustomStringConvertible {
     /// - Throws: `DataError` when the path does not exist or names a dataset.
     public func group(_ name: String) throws -> HDF5Group {
         let (object, kind, fullPath) = try resolve(name, operation: "h5.read")
-        guard kind == .group else { throw context("h5.read").error("\"\(fullPath)\" is \(kindName(kind)), not a group") }
+        guard kind == .group else {
+            throw context("h5.read").error("\"\(fullPath)\" is \(kindName(kind)), not a group")
+        }
         return HDF5Group(handle: object, rootHandle: rootHandle, filePath: filePath, path: fullPath,
                          isWritable: isWritable)
     }

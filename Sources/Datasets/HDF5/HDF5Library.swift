@@ -282,11 +282,14 @@ enum HDF5Library {
         case H5T_STRING:
             let variable = H5Tis_variable_str(typeID) > 0
             return .string(variableLength: variable, bytes: variable ? 0 : size,
-                           utf8: H5Tget_cset(typeID) == H5T_CSET_UTF8, spacePadded: H5Tget_strpad(typeID) == H5T_STR_SPACEPAD)
+                           utf8: H5Tget_cset(typeID) == H5T_CSET_UTF8,
+                           spacePadded: H5Tget_strpad(typeID) == H5T_STR_SPACEPAD)
         case H5T_ENUM:
             let base = try subType(typeID, context, depth: depth)
             let memberCount = H5Tget_nmembers(typeID)
-            guard memberCount >= 0, memberCount <= 1 << 16 else { throw failure(context, "the enum type is unreadable") }
+            guard memberCount >= 0, memberCount <= 1 << 16 else {
+                throw failure(context, "the enum type is unreadable")
+            }
             var members: [(String, Int64)] = []
             for member in 0..<UInt32(memberCount) {
                 let name = memberName(typeID, member)
@@ -303,7 +306,9 @@ enum HDF5Library {
             return .enumeration(base: base, members: members.map { .init(name: $0.0, value: $0.1) })
         case H5T_COMPOUND:
             let memberCount = H5Tget_nmembers(typeID)
-            guard memberCount >= 0, memberCount <= 1 << 16 else { throw failure(context, "the compound type is unreadable") }
+            guard memberCount >= 0, memberCount <= 1 << 16 else {
+                throw failure(context, "the compound type is unreadable")
+            }
             var members: [HDF5StoredType.Field] = []
             for member in 0..<UInt32(memberCount) {
                 let memberType = H5Tget_member_type(typeID, member)
@@ -318,7 +323,8 @@ enum HDF5Library {
             guard rank >= 0, rank <= 32 else { throw failure(context, "the array type is unreadable") }
             var dimensions = [hsize_t](repeating: 0, count: Int(rank))
             _ = H5Tget_array_dims2(typeID, &dimensions)
-            return .array(shape: dimensions.map { Int(clamping: $0) }, element: try subType(typeID, context, depth: depth))
+            return .array(shape: dimensions.map { Int(clamping: $0) },
+                          element: try subType(typeID, context, depth: depth))
         case H5T_VLEN:
             return .variableLengthSequence(element: try subType(typeID, context, depth: depth))
         case H5T_REFERENCE: return .other("object or region reference")
@@ -632,7 +638,9 @@ enum HDF5Library {
                                _ context: HDF5Context, name: String) throws {
         try locked {
             let memoryType = try makeMemoryType(memory, context)
-            try check(context, "cannot write the attribute \"\(name)\"") { H5Awrite(attribute.id, memoryType.id, buffer) }
+            try check(context, "cannot write the attribute \"\(name)\"") {
+                H5Awrite(attribute.id, memoryType.id, buffer)
+            }
         }
     }
 }

@@ -26,9 +26,11 @@ public enum HDF5Value: Sendable, CustomStringConvertible, Equatable {
             case .bool: return a.scalars(as: Bool.self) == b.scalars(as: Bool.self)
             case .int64: return a.scalars(as: Int64.self) == b.scalars(as: Int64.self)
             case .float32:
-                return zip(a.scalars(as: Float.self), b.scalars(as: Float.self)).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+                return zip(a.scalars(as: Float.self), b.scalars(as: Float.self))
+                    .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
             case .float64:
-                return zip(a.scalars(as: Double.self), b.scalars(as: Double.self)).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+                return zip(a.scalars(as: Double.self), b.scalars(as: Double.self))
+                    .allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
             }
         default: return false
         }

@@ -23,9 +23,9 @@ extension HDF5Group {
     /// Writes `tensor` as a new dataset `name` (a path; missing groups are created), with `attributes` on it.
     ///
     /// - Parameters:
-    ///   - chunks: chunk shape, one length per axis, each ≥ 1 and ≤ the axis (a length-0 axis takes chunk length 1);
-    ///     nil stores the data contiguously, unless `gzip` asks for compression, which needs chunks: then about
-    ///     1 MiB chunks of whole rows are chosen.
+    ///   - chunks: chunk shape, one length per axis, each ≥ 1 and ≤ the axis (≤ 1 for a length-0 axis); nil
+    ///     stores the data contiguously, unless `gzip` asks for compression, which needs chunks: then chunks of whole
+    ///     rows, about 1 MiB each, are chosen.
     ///   - gzip: deflate level 0…9 (with the shuffle filter, as h5py's `compression="gzip", shuffle=True`).
     /// - Throws: `DataError` (`h5.write`) when the file is read-only, a member `name` exists, the chunk shape has
     ///   the wrong rank or a length out of range, the level is outside 0…9, or the write fails.
@@ -37,7 +37,8 @@ extension HDF5Group {
         let layout = try HDF5Writing.chunkLayout(shape: tensor.shape, itemSize: tensor.dtype.itemSize, chunks: chunks,
                                                  gzip: gzip, name: name, context)
         let memoryType = HDF5Writing.memoryType(of: tensor.dtype)
-        let created = try HDF5Library.createDataset(handle, name, type: try HDF5Library.fileType(for: memoryType, context),
+        let created = try HDF5Library.createDataset(handle, name,
+                                                    type: try HDF5Library.fileType(for: memoryType, context),
                                                     space: try HDF5Library.makeSpace(tensor.shape, context),
                                                     chunks: layout, gzipLevel: gzip, context)
         if tensor.count > 0 {
