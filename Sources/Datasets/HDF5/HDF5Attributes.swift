@@ -42,9 +42,9 @@ enum HDF5Attributes {
             throw context.error("cannot read attribute \"\(name)\" of \"\(owner)\": "
                                 + type.unsupportedReason)
         }
-        let tensor = try Tensor.zeros(shape, dtype: dtype)
+        let storage = TensorStorage(byteCount: count * dtype.itemSize)
         if count > 0 {
-            let bytes = tensor.storage.bytes + tensor.offset * dtype.itemSize
+            let bytes = storage.bytes
             try HDF5Library.readAttribute(attribute, as: memoryType, into: bytes, context, name: name)
             if memoryType == .uint64 {
                 let values = bytes.assumingMemoryBound(to: UInt64.self)
@@ -58,6 +58,7 @@ enum HDF5Attributes {
                 for index in 0..<count where values[index] > 1 { values[index] = 1 }
             }
         }
+        let tensor = try Tensor(wrapping: storage, dtype: dtype, shape: shape)
         if shape.isEmpty && dtype != .bool {
             let value = try tensor.item()
             // Integers a Double cannot hold exactly stay a 0-d int64 tensor.

@@ -104,19 +104,28 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
         guard let dtype = storedType.readDType, let memoryType = storedType.memoryType else {
             throw context.error("cannot read dataset \"\(path)\" as numbers: \(storedType.unsupportedReason)")
         }
-        var tensor: Tensor
+        var reusedTensor: Tensor?
+        var freshStorage: TensorStorage?
+        let bytes: UnsafeMutableRawPointer
         // Taken out of `buffer`, so that a block the caller has dropped is referenced only here.
         if var reused = buffer.take(), reused.shape == shape, reused.dtype == dtype {
             // Free when the caller has dropped the previous block; a copy (then overwritten) when it has not.
             reused.makeUniqueContiguous()
-            tensor = reused
+            bytes = reused.storage.bytes + reused.offset * dtype.itemSize
+            reusedTensor = reused
         } else {
             try checkAllocation(shape: shape, dtype: dtype, context: context)
-            tensor = try Tensor.zeros(shape, dtype: dtype)
+            // Uninitialised: libhdf5 writes every element.
+            let storage = TensorStorage(byteCount: shape.reduce(1, *) * dtype.itemSize)
+            bytes = storage.bytes
+            freshStorage = storage
+        }
+        func result() throws -> Tensor {
+            if let reusedTensor { return reusedTensor }
+            return try Tensor(wrapping: freshStorage!, dtype: dtype, shape: shape)
         }
         let count = shape.reduce(1, *)
-        if count == 0 { return tensor }
-        let bytes = tensor.storage.bytes + tensor.offset * dtype.itemSize
+        if count == 0 { return try result() }
         try HDF5Library.read(handle, as: memoryType, selection: selection, into: bytes, context, name: path)
         switch memoryType {
         case .uint64:
@@ -132,7 +141,7 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
         case .int64, .float32, .float64:
             break
         }
-        return tensor
+        return try result()
     }
 
     /// Refuses allocations beyond physical memory, and contiguous data that would extend past the end of the file.
