@@ -178,6 +178,8 @@ struct HDF5FixtureTests {
         #expect(try file.keys() == ["a", "dangling", "gzip_chunked", "link_to_c"])
         #expect(try file.group("a").keys() == ["b", "empty_group", "x"])
         // Values printed by hdf5_fixtures.py (write_layout).
+        #expect(try file["gzip_chunked"].chunkShape() == [8, 30])
+        #expect(try file["a/b/c"].chunkShape() == nil)
         let data = try file["gzip_chunked"].read()
         #expect(data.shape == [24, 30] && data.dtype == .float32)
         #expect(try data.scalar(at: [0, 0]) == -2.4432058334350586)
@@ -247,6 +249,21 @@ struct HDF5OpenErrorTests {
                 == "h5.open: \(folder)/notes.h5: not an HDF5 file (no HDF5 signature at byte 0, 512, 1024, …)")
         #expect(HDF5TestSupport.message { try HDF5File.create(folder + "/absent/new.h5") }
                 == "h5.create: \(folder)/absent/new.h5: folder \(folder)/absent does not exist")
+    }
+
+    @Test("a file locked by someone else is named as locked")
+    func locked() throws {
+        let path = folder + "/locked.h5"
+        try HDF5.write(path, "x", Tensor([1.0]))
+        // flock locks belong to an open file description, so this one conflicts with libhdf5's own, as another
+        // process's would.
+        let descriptor = open(path, O_RDONLY)
+        #expect(descriptor >= 0 && flock(descriptor, LOCK_EX) == 0)
+        defer { close(descriptor) }
+        let message = HDF5TestSupport.message { try HDF5File.open(path) }
+        #expect(message.hasPrefix("h5.open: \(path): cannot open the file: another process holds a lock on it, or "
+                                  + "this file system does not support locking (on network file systems set "
+                                  + "HDF5_USE_FILE_LOCKING=FALSE) (libhdf5: unable to lock file"), "\(message)")
     }
 
     @Test("a truncated file is reported as corrupt or truncated")

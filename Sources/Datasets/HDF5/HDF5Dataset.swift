@@ -49,6 +49,13 @@ public final class HDF5Dataset: @unchecked Sendable, CustomStringConvertible {
     /// Number of axes.
     public var rank: Int { shape.count }
 
+    /// The chunk shape when the data is stored in chunks (nil when contiguous). Blocks whose rows are a multiple of
+    /// the chunk's rows read each chunk once.
+    /// - Throws: `DataError` when the storage layout is unreadable.
+    public func chunkShape() throws -> [Int]? {
+        try HDF5Library.chunkShape(handle, context("h5.read"))
+    }
+
     func context(_ operation: String) -> HDF5Context { HDF5Context(operation: operation, path: filePath) }
 
     // MARK: Reading numbers

@@ -148,6 +148,11 @@ enum HDF5Library {
                                     + ": it is already open in this process in another mode; release the other "
                                     + "HDF5File (and its groups and datasets) first (libhdf5: \(detail))")
             }
+            if detail.contains("unable to lock file") {
+                throw context.error("cannot open the file: another process holds a lock on it, or this file system "
+                                    + "does not support locking (on network file systems set "
+                                    + "HDF5_USE_FILE_LOCKING=FALSE) (libhdf5: \(detail))")
+            }
             throw context.error("cannot open the file: it is corrupt or truncated (libhdf5: \(detail))")
         }
     }
@@ -363,6 +368,20 @@ enum HDF5Library {
             H5Eclear2(bm_h5_default())
             guard offset != haddr_t.max else { return nil }
             return (UInt64(offset), UInt64(H5Dget_storage_size(dataset.id)))
+        }
+    }
+
+    /// The chunk shape of a chunked dataset; nil for contiguous and compact ones.
+    static func chunkShape(_ dataset: HDF5Handle, _ context: HDF5Context) throws -> [Int]? {
+        try locked { () throws -> [Int]? in
+            let plist = try handle(context, "cannot read the dataset's storage layout", .propertyList) {
+                H5Dget_create_plist(dataset.id)
+            }
+            guard H5Pget_layout(plist.id) == H5D_CHUNKED else { return nil }
+            var dimensions = [hsize_t](repeating: 0, count: 32)
+            let rank = H5Pget_chunk(plist.id, 32, &dimensions)
+            guard rank >= 0 else { throw failure(context, "cannot read the chunk shape") }
+            return dimensions.prefix(Int(rank)).map { Int(clamping: $0) }
         }
     }
 
