@@ -251,6 +251,17 @@ struct HDF5OpenErrorTests {
                 == "h5.create: \(folder)/absent/new.h5: folder \(folder)/absent does not exist")
     }
 
+    @Test("creating over a file this process has open fails with libhdf5's reason")
+    func createOverOpenFile() throws {
+        let path = folder + "/open.h5"
+        try HDF5.write(path, "x", Tensor([1.0]))
+        let file = try HDF5File.open(path)
+        let message = HDF5TestSupport.message { try HDF5File.open(path, mode: .create) }
+        #expect(message.hasPrefix("h5.create: \(path): cannot create the file (libhdf5: "), "\(message)")
+        #expect(message.contains("already open"), "\(message)")
+        #expect(try file["x"].read().scalars(as: Double.self) == [1])
+    }
+
     @Test("a file locked by someone else is named as locked")
     func locked() throws {
         let path = folder + "/locked.h5"
