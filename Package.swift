@@ -27,6 +27,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libturbojpeg",
@@ -36,7 +42,8 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: engineSettings),
         .target(name: "Alignment", dependencies: ["Tensors", "Datasets"], swiftSettings: engineSettings),
-        .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG"], swiftSettings: engineSettings),
+        .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG", "CHDF5"],
+                swiftSettings: engineSettings),
 
         // Executables.
         .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
