@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -26,11 +27,13 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         // Engine.
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: engineSettings),
         .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: engineSettings),
+        .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
 
         // Executables.
         .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
@@ -39,5 +42,6 @@ let package = Package(
         // Tests.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )

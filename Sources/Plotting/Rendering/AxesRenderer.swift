@@ -1,0 +1,374 @@
+import Foundation
+
+/// Draws a panel with axes: margins from the measured tick and axis labels (a tight layout), data marks clipped to
+/// the axes, left and bottom spines with outward ticks, labels, title, colour bar and legend.
+struct AxesRenderer {
+    let panel: Panel
+    let cell: Rect
+    let canvas: Canvas
+
+    func draw() throws {
+        let layout = try AxesLayout.limits(of: panel)
+        var tickFont = Style.tickFont
+        // Two passes: the ticks depend on the axes' length, which depends on the labels' size.
+        var area = axesRect(layout: layout, axesGuess: cell, tickFont: tickFont)
+        if let matrix = layout.matrix {
+            let cellSize = area.width / Double(matrix.columns)
+            tickFont = Swift.min(Style.tickFont, Swift.max(4, cellSize * 0.85))
+        }
+        area = axesRect(layout: layout, axesGuess: area, tickFont: tickFont)
+        let xTicks = ticks(for: layout.x, horizontal: true, length: area.width, matrix: layout.matrix)
+        let yTicks = ticks(for: layout.y, horizontal: false, length: area.height, matrix: layout.matrix)
+        let transform = DataTransform(area: area, xAxis: layout.x, yAxis: layout.y)
+
+        canvas.save()
+        canvas.rectangle(area.x, area.y, area.width, area.height)
+        canvas.clip()
+        if panel.showGrid && layout.matrix == nil { drawGrid(xTicks: xTicks, yTicks: yTicks, transform: transform) }
+        for mark in panel.marks { drawMark(mark, transform: transform) }
+        canvas.restore()
+
+        drawSpines(area: area, allFour: layout.matrix != nil)
+        drawXTicks(xTicks, area: area, transform: transform, font: tickFont, matrix: layout.matrix)
+        drawYTicks(yTicks, area: area, transform: transform, font: tickFont)
+        drawLabels(area: area, xTicks: xTicks, yTicks: yTicks, tickFont: tickFont, matrix: layout.matrix)
+        if let colorbar = panel.colorbar {
+            ColorbarRenderer(specification: colorbar, canvas: canvas)
+                .draw(in: Rect(x: area.maxX + ColorbarRenderer.gap, y: area.y, width: ColorbarRenderer.width,
+                               height: area.height))
+        }
+        if panel.legend != .hidden {
+            LegendRenderer(panel: panel, canvas: canvas).draw(in: area, transform: transform)
+        }
+    }
+
+    // MARK: Layout
+
+    /// The axes rectangle inside the cell after reserving room for labels, title and colour bar.
+    private func axesRect(layout: AxesLayout, axesGuess: Rect, tickFont: Double) -> Rect {
+        let xTicks = ticks(for: layout.x, horizontal: true, length: axesGuess.width, matrix: layout.matrix)
+        let yTicks = ticks(for: layout.y, horizontal: false, length: axesGuess.height, matrix: layout.matrix)
+        let tickSpace = Style.tickLength + Style.tickPad
+        let yLabelWidths = yTicks.labels.map { canvas.measure($0, size: tickFont).width }
+        var left = 2 + tickSpace + (yLabelWidths.max() ?? 0)
+        if let yLabel = panel.yLabel, !yLabel.isEmpty {
+            left += canvas.measure(yLabel, size: Style.labelFont).height + Style.labelPad
+        }
+        let tickHeight = canvas.measure("0", size: tickFont).height
+        var bottom = 2 + tickSpace
+        if rotatesColumnLabels(xTicks, width: axesGuess.width, font: tickFont) {
+            bottom += xTicks.labels.map { canvas.measure($0, size: tickFont).width }.max() ?? 0
+        } else {
+            bottom += tickHeight
+        }
+        if let xLabel = panel.xLabel, !xLabel.isEmpty {
+            bottom += canvas.measure(xLabel, size: Style.labelFont).height + Style.labelPad
+        }
+        var top = Swift.max(4, tickHeight / 2 + 2)
+        if let title = panel.title {
+            top = canvas.measure(title, size: Style.titleFont).height + Style.titlePad + 2
+        }
+        if yTicks.multiplier != nil { top = Swift.max(top, tickHeight + 6) }
+        var right = 4.0
+        if let lastLabel = xTicks.labels.last, let lastPosition = xTicks.positions.last,
+           !rotatesColumnLabels(xTicks, width: axesGuess.width, font: tickFont) {
+            // The last x tick label may stick out past the axes' right end.
+            let overhang = canvas.measure(lastLabel, size: tickFont).width / 2
+                - (1 - layout.x.fraction(lastPosition)) * axesGuess.width
+            right = Swift.max(right, overhang + 2)
+        }
+        if let colorbar = panel.colorbar {
+            right = ColorbarRenderer(specification: colorbar, canvas: canvas).requiredWidth(height: axesGuess.height) + 4
+        }
+        var area = cell.inset(left: left, right: right, top: top, bottom: bottom)
+        if layout.equalAspect {
+            let aspect = (layout.x.high - layout.x.low) / (layout.y.high - layout.y.low)
+            area = area.fitted(aspect: aspect)
+        }
+        return area
+    }
+
+    private func rotatesColumnLabels(_ ticks: Axis.Ticks, width: Double, font: Double) -> Bool {
+        guard ticks.labels.count > 1 else { return false }
+        let spacing = width / Double(ticks.labels.count)
+        let widest = ticks.labels.map { canvas.measure($0, size: font).width }.max() ?? 0
+        return widest > spacing * 0.95
+    }
+
+    private func ticks(for axis: Axis, horizontal: Bool, length: Double, matrix: HeatmapMark?) -> Axis.Ticks {
+        let explicit = horizontal ? panel.xTicks : panel.yTicks
+        if let explicit {
+            let inside = zip(explicit.positions, explicit.labels).filter {
+                $0.0 >= Swift.min(axis.low, axis.high) - 1e-9 && $0.0 <= Swift.max(axis.low, axis.high) + 1e-9
+            }
+            return Axis.Ticks(positions: inside.map(\.0), labels: inside.map { TickLabel(text: $0.1) })
+        }
+        if let matrix {
+            let labels = horizontal ? matrix.columnLabels : matrix.rowLabels
+            let count = horizontal ? matrix.columns : matrix.rows
+            if let labels {
+                return Axis.Ticks(positions: (0..<count).map(Double.init), labels: labels.map { TickLabel(text: $0) })
+            }
+            // Integer cell indices only.
+            var ticks = Axis.linearTicks(low: 0, high: Double(count - 1), maximumCount: Swift.min(count, 6))
+            let keep = ticks.positions.indices.filter { ticks.positions[$0] == ticks.positions[$0].rounded() }
+            ticks.positions = keep.map { ticks.positions[$0] }
+            ticks.labels = keep.map { TickLabel(text: Axis.formatNumber(ticks.positions[$0], decimals: 0)) }
+            if ticks.positions.isEmpty { ticks = Axis.Ticks(positions: [0], labels: [TickLabel(text: "0")]) }
+            return ticks
+        }
+        // matplotlib's tick space: about three label heights per x tick, two and a half per y tick.
+        let spacing = Style.tickFont * (horizontal ? 3 : 2.5)
+        return axis.ticks(maximumCount: Swift.max(2, Swift.min(10, Int(length / spacing) + 1)))
+    }
+
+    // MARK: Decorations
+
+    private func drawGrid(xTicks: Axis.Ticks, yTicks: Axis.Ticks, transform: DataTransform) {
+        let color = Color(white: 0.88)
+        for position in xTicks.positions {
+            let x = transform.x(position)
+            canvas.strokeSegment(Point(x: x, y: transform.area.minY), Point(x: x, y: transform.area.maxY),
+                                 color: color, width: 0.8)
+        }
+        for position in yTicks.positions {
+            let y = transform.y(position)
+            canvas.strokeSegment(Point(x: transform.area.minX, y: y), Point(x: transform.area.maxX, y: y),
+                                 color: color, width: 0.8)
+        }
+    }
+
+    private func drawSpines(area: Rect, allFour: Bool) {
+        canvas.setLineCap(.square)
+        canvas.setColor(.black)
+        canvas.setLineWidth(Style.spineWidth)
+        if allFour {
+            canvas.rectangle(area.x, area.y, area.width, area.height)
+        } else {
+            canvas.moveTo(area.minX, area.minY)
+            canvas.lineTo(area.minX, area.maxY)
+            canvas.lineTo(area.maxX, area.maxY)
+        }
+        canvas.stroke()
+        canvas.setLineCap(.butt)
+    }
+
+    private func drawXTicks(_ ticks: Axis.Ticks, area: Rect, transform: DataTransform, font: Double,
+                            matrix: HeatmapMark?) {
+        let rotated = rotatesColumnLabels(ticks, width: area.width, font: font)
+        for (position, label) in zip(ticks.positions, ticks.labels) {
+            let x = transform.x(position)
+            canvas.strokeSegment(Point(x: x, y: area.maxY), Point(x: x, y: area.maxY + Style.tickLength),
+                                 color: .black, width: Style.spineWidth)
+            let anchor = Point(x: x, y: area.maxY + Style.tickLength + Style.tickPad)
+            if rotated {
+                canvas.draw(label, at: anchor, size: font, horizontal: .right, vertical: .center, rotation: .pi / 2)
+            } else {
+                canvas.draw(label, at: anchor, size: font, vertical: .top)
+            }
+        }
+        for position in ticks.minorPositions {
+            let x = transform.x(position)
+            canvas.strokeSegment(Point(x: x, y: area.maxY), Point(x: x, y: area.maxY + Style.minorTickLength),
+                                 color: .black, width: 0.6)
+        }
+        if let multiplier = ticks.multiplier {
+            let height = canvas.measure("0", size: font).height
+            canvas.draw(multiplier, at: Point(x: area.maxX, y: area.maxY + Style.tickLength + Style.tickPad + height + 2),
+                        size: font, horizontal: .right, vertical: .top)
+        }
+    }
+
+    private func drawYTicks(_ ticks: Axis.Ticks, area: Rect, transform: DataTransform, font: Double) {
+        for (position, label) in zip(ticks.positions, ticks.labels) {
+            let y = transform.y(position)
+            canvas.strokeSegment(Point(x: area.minX - Style.tickLength, y: y), Point(x: area.minX, y: y),
+                                 color: .black, width: Style.spineWidth)
+            canvas.draw(label, at: Point(x: area.minX - Style.tickLength - Style.tickPad, y: y), size: font,
+                        horizontal: .right, vertical: .center)
+        }
+        for position in ticks.minorPositions {
+            let y = transform.y(position)
+            canvas.strokeSegment(Point(x: area.minX - Style.minorTickLength, y: y), Point(x: area.minX, y: y),
+                                 color: .black, width: 0.6)
+        }
+        if let multiplier = ticks.multiplier {
+            canvas.draw(multiplier, at: Point(x: area.minX, y: area.minY - 3), size: font, horizontal: .left,
+                        vertical: .bottom)
+        }
+    }
+
+    private func drawLabels(area: Rect, xTicks: Axis.Ticks, yTicks: Axis.Ticks, tickFont: Double,
+                            matrix: HeatmapMark?) {
+        if let xLabel = panel.xLabel, !xLabel.isEmpty {
+            var labelTop = area.maxY + Style.tickLength + Style.tickPad + Style.labelPad
+            if rotatesColumnLabels(xTicks, width: area.width, font: tickFont) {
+                labelTop += xTicks.labels.map { canvas.measure($0, size: tickFont).width }.max() ?? 0
+            } else {
+                labelTop += canvas.measure("0", size: tickFont).height
+            }
+            canvas.draw(xLabel, at: Point(x: area.x + area.width / 2, y: labelTop), size: Style.labelFont,
+                        vertical: .top)
+        }
+        if let yLabel = panel.yLabel, !yLabel.isEmpty {
+            let widest = yTicks.labels.map { canvas.measure($0, size: tickFont).width }.max() ?? 0
+            let x = area.minX - Style.tickLength - Style.tickPad - widest - Style.labelPad
+            canvas.draw(yLabel, at: Point(x: x, y: area.y + area.height / 2), size: Style.labelFont,
+                        vertical: .bottom, rotation: .pi / 2)
+        }
+        if let title = panel.title {
+            canvas.draw(title, at: Point(x: area.x + area.width / 2, y: area.minY - Style.titlePad),
+                        size: Style.titleFont, vertical: .bottom)
+        }
+    }
+
+    // MARK: Marks
+
+    private func drawMark(_ mark: Mark, transform: DataTransform) {
+        switch mark {
+        case .heatmap(let heatmap): drawHeatmap(heatmap, transform: transform)
+        case .line(let line): drawLine(line, transform: transform)
+        case .scatter(let scatter):
+            for index in scatter.x.indices where scatter.x[index].isFinite && scatter.y[index].isFinite {
+                let center = transform.point(scatter.x[index], scatter.y[index])
+                canvas.setColor(scatter.colors.count == 1 ? scatter.colors[0] : scatter.colors[index])
+                canvas.circle(center.x, center.y, radius: scatter.areas[index].squareRoot() / 2)
+                canvas.fill()
+            }
+        case .bars(let bars): drawBars(bars, transform: transform)
+        case .reference(let reference):
+            let area = transform.area
+            let (from, to): (Point, Point)
+            if reference.horizontal {
+                let y = transform.y(reference.value)
+                (from, to) = (Point(x: area.minX, y: y), Point(x: area.maxX, y: y))
+            } else {
+                let x = transform.x(reference.value)
+                (from, to) = (Point(x: x, y: area.minY), Point(x: x, y: area.maxY))
+            }
+            canvas.strokeSegment(from, to, color: reference.color, width: reference.width,
+                                 dashes: reference.style.dashes(width: reference.width))
+        }
+    }
+
+    private func drawLine(_ line: LineMark, transform: DataTransform) {
+        if let band = line.band {
+            // One polygon per run of finite values: upper edge forward, lower edge back.
+            canvas.setColor(line.color.withAlpha(0.25))
+            for run in finiteRuns(line.x, band.lower, band.upper) {
+                for (step, index) in run.enumerated() {
+                    let point = transform.point(line.x[index], band.upper[index])
+                    step == 0 ? canvas.moveTo(point.x, point.y) : canvas.lineTo(point.x, point.y)
+                }
+                for index in run.reversed() {
+                    let point = transform.point(line.x[index], band.lower[index])
+                    canvas.lineTo(point.x, point.y)
+                }
+                canvas.closePath()
+            }
+            canvas.fill()
+        }
+        canvas.setColor(line.color)
+        canvas.setLineWidth(line.width)
+        canvas.setDash(line.style.dashes(width: line.width))
+        canvas.setLineCap(.round)
+        for run in finiteRuns(line.x, line.y) {
+            for (step, index) in run.enumerated() {
+                let point = transform.point(line.x[index], line.y[index])
+                step == 0 ? canvas.moveTo(point.x, point.y) : canvas.lineTo(point.x, point.y)
+            }
+            if run.count == 1 {
+                let point = transform.point(line.x[run[0]], line.y[run[0]])
+                canvas.lineTo(point.x, point.y)
+            }
+        }
+        canvas.stroke()
+        canvas.setDash([])
+        canvas.setLineCap(.butt)
+    }
+
+    /// Index runs where every given array is finite: NaN breaks a line.
+    private func finiteRuns(_ arrays: [Double]...) -> [[Int]] {
+        var runs: [[Int]] = []
+        var current: [Int] = []
+        for index in arrays[0].indices {
+            if arrays.allSatisfy({ $0[index].isFinite }) {
+                current.append(index)
+            } else if !current.isEmpty {
+                runs.append(current)
+                current = []
+            }
+        }
+        if !current.isEmpty { runs.append(current) }
+        return runs
+    }
+
+    private func drawBars(_ bars: BarsMark, transform: DataTransform) {
+        for rectangle in bars.rectangles where rectangle.height.isFinite {
+            let corner = transform.point(rectangle.x, rectangle.bottom + rectangle.height)
+            let opposite = transform.point(rectangle.x + rectangle.width, rectangle.bottom)
+            canvas.setColor(rectangle.color.withAlpha(bars.alpha))
+            canvas.rectangle(Swift.min(corner.x, opposite.x), Swift.min(corner.y, opposite.y),
+                             abs(opposite.x - corner.x), abs(opposite.y - corner.y))
+            canvas.fill()
+        }
+        let barWidth = bars.rectangles.first.map { abs(transform.x($0.x + $0.width) - transform.x($0.x)) } ?? 10
+        let cap = Swift.min(3, barWidth * 0.25)
+        for error in bars.errors where error.y.isFinite && error.error.isFinite {
+            let x = transform.x(error.x)
+            let top = transform.y(error.y + error.error), bottom = transform.y(error.y - error.error)
+            canvas.strokeSegment(Point(x: x, y: top), Point(x: x, y: bottom), color: .black, width: 1)
+            canvas.strokeSegment(Point(x: x - cap, y: top), Point(x: x + cap, y: top), color: .black, width: 1)
+            canvas.strokeSegment(Point(x: x - cap, y: bottom), Point(x: x + cap, y: bottom), color: .black, width: 1)
+        }
+    }
+
+    private func drawHeatmap(_ heatmap: HeatmapMark, transform: DataTransform) {
+        var pixels = [UInt8](repeating: 0, count: heatmap.rows * heatmap.columns * 4)
+        let nanColor = Color.lightGrey
+        for row in 0..<heatmap.rows {
+            // Matrices put row 0 on top; extents put it at the bottom (origin lower, as times are plotted).
+            let imageRow = heatmap.xExtent == nil ? row : heatmap.rows - 1 - row
+            for column in 0..<heatmap.columns {
+                let value = heatmap.values[row * heatmap.columns + column]
+                let color = value.isNaN ? nanColor : heatmap.colormap.color(of: value, limits: heatmap.limits)
+                let index = (imageRow * heatmap.columns + column) * 4
+                pixels[index] = UInt8((color.red * 255).rounded())
+                pixels[index + 1] = UInt8((color.green * 255).rounded())
+                pixels[index + 2] = UInt8((color.blue * 255).rounded())
+                pixels[index + 3] = 255
+            }
+        }
+        let image = RasterImage(checkedWidth: heatmap.columns, height: heatmap.rows, pixels: pixels)
+        let xRange = heatmap.xExtent ?? (-0.5)...(Double(heatmap.columns) - 0.5)
+        let yRange = heatmap.yExtent ?? (-0.5)...(Double(heatmap.rows) - 0.5)
+        let a = transform.point(xRange.lowerBound, yRange.lowerBound)
+        let b = transform.point(xRange.upperBound, yRange.upperBound)
+        canvas.drawImage(image, x: Swift.min(a.x, b.x), y: Swift.min(a.y, b.y), width: abs(b.x - a.x),
+                         height: abs(b.y - a.y), smooth: false)
+        for separator in heatmap.separators {
+            let position = Double(separator) - 0.5
+            if separator < heatmap.columns {
+                let x = transform.x(position)
+                canvas.strokeSegment(Point(x: x, y: Swift.min(a.y, b.y)), Point(x: x, y: Swift.max(a.y, b.y)),
+                                     color: .white, width: 1.2)
+            }
+            if separator < heatmap.rows {
+                let y = transform.y(position)
+                canvas.strokeSegment(Point(x: Swift.min(a.x, b.x), y: y), Point(x: Swift.max(a.x, b.x), y: y),
+                                     color: .white, width: 1.2)
+            }
+        }
+    }
+}
+
+/// Data coordinates to page points inside the axes rectangle.
+struct DataTransform {
+    let area: Rect
+    let xAxis: Axis
+    let yAxis: Axis
+
+    func x(_ value: Double) -> Double { area.minX + xAxis.fraction(value) * area.width }
+    func y(_ value: Double) -> Double { area.maxY - yAxis.fraction(value) * area.height }
+    func point(_ xValue: Double, _ yValue: Double) -> Point { Point(x: x(xValue), y: y(yValue)) }
+}
