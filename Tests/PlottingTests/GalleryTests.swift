@@ -21,6 +21,10 @@ import Testing
         #expect(image.width == figure.pixelWidth && image.height == figure.pixelHeight)
         if let folder = ProcessInfo.processInfo.environment["BM_PLOT_GALLERY"] {
             try figure.save(to: "\(folder)/\(name).png")
+            if name == "timeCourses" {
+                try figure.save(to: "\(folder)/\(name).svg")
+                try figure.save(to: "\(folder)/\(name).pdf")
+            }
         }
     }
 }

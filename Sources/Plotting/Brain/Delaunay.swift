@@ -28,7 +28,46 @@ enum Delaunay {
             let corners = (0..<3).map { mesh.vertices[triangle * 3 + $0] }
             if corners.allSatisfy({ $0 < count }) { result.append(contentsOf: corners) }
         }
-        return result.isEmpty ? nil : result
+        guard !result.isEmpty else { return nil }
+        return fillingHullPockets(result, points: coordinates)
+    }
+
+    /// A finite enclosing triangle can leave thin pockets along the convex hull untriangulated (the hull triangles'
+    /// circumcircles reach its corners). Walks the boundary counter-clockwise and closes every right turn a → b → c
+    /// with triangle (a, c, b) until the boundary is convex.
+    private static func fillingHullPockets(_ triangles: [Int], points: [Point]) -> [Int] {
+        var directed = Set<[Int]>()
+        for start in stride(from: 0, to: triangles.count, by: 3) {
+            for corner in 0..<3 {
+                directed.insert([triangles[start + corner], triangles[start + (corner + 1) % 3]])
+            }
+        }
+        var next: [Int: Int] = [:]
+        for edge in directed where !directed.contains([edge[1], edge[0]]) {
+            // A vertex touching the boundary twice (a pinch) makes the loop ambiguous: leave the triangulation as is.
+            guard next[edge[0]] == nil else { return triangles }
+            next[edge[0]] = edge[1]
+        }
+        guard var current = next.keys.min() else { return triangles }
+        var result = triangles
+        func rightTurn(_ a: Int, _ b: Int, _ c: Int) -> Bool {
+            let pa = points[a], pb = points[b], pc = points[c]
+            return (pb.x - pa.x) * (pc.y - pb.y) - (pb.y - pa.y) * (pc.x - pb.x) < -1e-15
+        }
+        var stepsWithoutChange = 0
+        while stepsWithoutChange <= next.count, next.count > 3 {
+            guard let b = next[current], let c = next[b] else { return triangles }
+            if rightTurn(current, b, c) {
+                result += [current, c, b]
+                next[current] = c
+                next[b] = nil
+                stepsWithoutChange = 0
+            } else {
+                current = b
+                stepsWithoutChange += 1
+            }
+        }
+        return result
     }
 
     /// `triangles` without those having an edge longer than `maxEdgeLength` (default 4 × the median edge length).

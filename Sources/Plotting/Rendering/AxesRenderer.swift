@@ -7,7 +7,18 @@ struct AxesRenderer {
     let cell: Rect
     let canvas: Canvas
 
-    func draw() throws {
+    /// Where everything goes: the axes rectangle, the data transform, ticks and the tick font.
+    struct Geometry {
+        var layout: AxesLayout
+        var area: Rect
+        var transform: DataTransform
+        var xTicks: Axis.Ticks
+        var yTicks: Axis.Ticks
+        var tickFont: Double
+        var colorbar: Rect?
+    }
+
+    func geometry() throws -> Geometry {
         let layout = try AxesLayout.limits(of: panel)
         var tickFont = Style.tickFont
         // Two passes: the ticks depend on the axes' length, which depends on the labels' size.
@@ -19,7 +30,17 @@ struct AxesRenderer {
         area = axesRect(layout: layout, axesGuess: area, tickFont: tickFont)
         let xTicks = ticks(for: layout.x, horizontal: true, length: area.width, matrix: layout.matrix)
         let yTicks = ticks(for: layout.y, horizontal: false, length: area.height, matrix: layout.matrix)
-        let transform = DataTransform(area: area, xAxis: layout.x, yAxis: layout.y)
+        let colorbar = panel.colorbar == nil ? nil : Rect(x: area.maxX + ColorbarRenderer.gap, y: area.y,
+                                                          width: ColorbarRenderer.width, height: area.height)
+        return Geometry(layout: layout, area: area,
+                        transform: DataTransform(area: area, xAxis: layout.x, yAxis: layout.y),
+                        xTicks: xTicks, yTicks: yTicks, tickFont: tickFont, colorbar: colorbar)
+    }
+
+    func draw() throws {
+        let geometry = try geometry()
+        let (layout, area, transform) = (geometry.layout, geometry.area, geometry.transform)
+        let (xTicks, yTicks, tickFont) = (geometry.xTicks, geometry.yTicks, geometry.tickFont)
 
         canvas.save()
         canvas.rectangle(area.x, area.y, area.width, area.height)
@@ -32,10 +53,8 @@ struct AxesRenderer {
         drawXTicks(xTicks, area: area, transform: transform, font: tickFont, matrix: layout.matrix)
         drawYTicks(yTicks, area: area, transform: transform, font: tickFont)
         drawLabels(area: area, xTicks: xTicks, yTicks: yTicks, tickFont: tickFont, matrix: layout.matrix)
-        if let colorbar = panel.colorbar {
-            ColorbarRenderer(specification: colorbar, canvas: canvas)
-                .draw(in: Rect(x: area.maxX + ColorbarRenderer.gap, y: area.y, width: ColorbarRenderer.width,
-                               height: area.height))
+        if let colorbar = panel.colorbar, let rect = geometry.colorbar {
+            ColorbarRenderer(specification: colorbar, canvas: canvas).draw(in: rect)
         }
         if panel.legend != .hidden {
             LegendRenderer(panel: panel, canvas: canvas).draw(in: area, transform: transform)

@@ -6,21 +6,27 @@ struct FigureRenderer {
     /// Space around the panel grid, in points.
     static let outerPadding = 3.0
 
-    func draw() throws {
+    /// The rectangle of panel `index`, below the figure title.
+    func cell(_ index: Int) -> Rect {
         var top = FigureRenderer.outerPadding
         if let title = figure.title {
-            let size = canvas.measure(title, size: Style.figureTitleFont, bold: false)
-            canvas.draw(title, at: Point(x: figure.width / 2, y: top), size: Style.figureTitleFont,
-                        vertical: .top)
-            top += size.height + 4
+            top += canvas.measure(title, size: Style.figureTitleFont).height + 4
         }
         let padding = FigureRenderer.outerPadding
         let cellWidth = (figure.width - 2 * padding) / Double(figure.columns)
         let cellHeight = (figure.height - top - padding) / Double(figure.rows)
+        let row = index / figure.columns, column = index % figure.columns
+        return Rect(x: padding + Double(column) * cellWidth, y: top + Double(row) * cellHeight,
+                    width: cellWidth, height: cellHeight)
+    }
+
+    func draw() throws {
+        if let title = figure.title {
+            canvas.draw(title, at: Point(x: figure.width / 2, y: FigureRenderer.outerPadding),
+                        size: Style.figureTitleFont, vertical: .top)
+        }
         for (index, panel) in figure.panels.enumerated() {
-            let row = index / figure.columns, column = index % figure.columns
-            let cell = Rect(x: padding + Double(column) * cellWidth, y: top + Double(row) * cellHeight,
-                            width: cellWidth, height: cellHeight)
+            let cell = cell(index)
             switch panel.content {
             case .axes:
                 if panel.isEmpty && panel.title == nil { continue }

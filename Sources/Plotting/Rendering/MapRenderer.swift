@@ -6,18 +6,38 @@ struct MapRenderer {
     let cell: Rect
     let canvas: Canvas
 
-    /// The drawing area below the title and left of the colour bar; draws both.
+    /// The drawing area below the title and left of the colour bar, and the colour bar's rectangle.
+    func areas() -> (map: Rect, colorbar: Rect?) {
+        var area = cell.inset(left: 4, right: 4, top: 4, bottom: 4)
+        if let title = panel.title {
+            area = area.inset(left: 0, right: 0, top: canvas.measure(title, size: Style.titleFont).height
+                              + Style.titlePad, bottom: 0)
+        }
+        guard let colorbar = panel.colorbar else { return (area, nil) }
+        let width = ColorbarRenderer(specification: colorbar, canvas: canvas).requiredWidth(height: area.height)
+        area = area.inset(left: 0, right: width, top: 0, bottom: 0)
+        let barHeight = area.height * 0.8
+        return (area, Rect(x: area.maxX + ColorbarRenderer.gap, y: area.y + (area.height - barHeight) / 2,
+                           width: ColorbarRenderer.width, height: barHeight))
+    }
+
+    /// Draws the title and colour bar and returns the area left for the map.
     private func mapArea() -> Rect {
-        var area = canvas.drawTitle(panel.title, over: cell.inset(left: 4, right: 4, top: 4, bottom: 4))
-        if let colorbar = panel.colorbar {
-            let renderer = ColorbarRenderer(specification: colorbar, canvas: canvas)
-            let width = renderer.requiredWidth(height: area.height)
-            area = area.inset(left: 0, right: width, top: 0, bottom: 0)
-            let barHeight = area.height * 0.8
-            renderer.draw(in: Rect(x: area.maxX + ColorbarRenderer.gap, y: area.y + (area.height - barHeight) / 2,
-                                   width: ColorbarRenderer.width, height: barHeight))
+        _ = canvas.drawTitle(panel.title, over: cell.inset(left: 4, right: 4, top: 4, bottom: 4))
+        let (area, bar) = areas()
+        if let colorbar = panel.colorbar, let bar {
+            ColorbarRenderer(specification: colorbar, canvas: canvas).draw(in: bar)
         }
         return area
+    }
+
+    /// The flat map's bounding box on the page and the mapping of a data point into it (y up).
+    func flatMapPlacement(_ map: FlatMapContent, in area: Rect) -> (box: Rect, page: (Double, Double) -> Point) {
+        let minX = map.x.min() ?? 0, maxX = map.x.max() ?? 1, minY = map.y.min() ?? 0, maxY = map.y.max() ?? 1
+        let spanX = Swift.max(maxX - minX, 1e-12), spanY = Swift.max(maxY - minY, 1e-12)
+        let box = area.fitted(aspect: spanX / spanY)
+        let scale = box.width / spanX
+        return (box, { x, y in Point(x: box.minX + (x - minX) * scale, y: box.maxY - (y - minY) * scale) })
     }
 
     // MARK: Image grids
@@ -66,15 +86,9 @@ struct MapRenderer {
 
     func drawFlatMap(_ map: FlatMapContent) {
         let area = mapArea()
-        guard let minX = map.x.min(), let maxX = map.x.max(), let minY = map.y.min(), let maxY = map.y.max() else {
-            return
-        }
-        let spanX = Swift.max(maxX - minX, 1e-12), spanY = Swift.max(maxY - minY, 1e-12)
-        let box = area.fitted(aspect: spanX / spanY)
-        let scale = box.width / spanX
-        func page(_ index: Int) -> Point {
-            Point(x: box.minX + (map.x[index] - minX) * scale, y: box.maxY - (map.y[index] - minY) * scale)
-        }
+        guard !map.x.isEmpty else { return }
+        let placement = flatMapPlacement(map, in: area)
+        func page(_ index: Int) -> Point { placement.page(map.x[index], map.y[index]) }
         let colors = map.values.map {
             vertexColor($0, map: map.colormap, limits: map.limits, threshold: map.threshold,
                         below: map.belowThresholdColor)
@@ -97,6 +111,7 @@ struct MapRenderer {
             let labels = corners.map { regions[$0] }
             if labels[0] == labels[1] && labels[1] == labels[2] { continue }
             let points = corners.map(page)
+            if isSliver(points) { continue }
             func midpoint(_ i: Int, _ j: Int) -> Point {
                 Point(x: (points[i].x + points[j].x) / 2, y: (points[i].y + points[j].y) / 2)
             }
@@ -117,6 +132,19 @@ struct MapRenderer {
         }
         canvas.stroke()
         canvas.setLineCap(.butt)
+    }
+
+    /// True for a triangle much thinner than long (twice its area below 5% of its longest edge squared): such
+    /// slivers lie along the hull of a triangulation, and an outline through them would be a stray tick on the edge.
+    private func isSliver(_ points: [Point]) -> Bool {
+        let doubleArea = abs((points[1].x - points[0].x) * (points[2].y - points[0].y)
+            - (points[1].y - points[0].y) * (points[2].x - points[0].x))
+        func squaredLength(_ i: Int, _ j: Int) -> Double {
+            let dx = points[i].x - points[j].x, dy = points[i].y - points[j].y
+            return dx * dx + dy * dy
+        }
+        let longest = Swift.max(squaredLength(0, 1), squaredLength(1, 2), squaredLength(2, 0))
+        return doubleArea < 0.05 * longest
     }
 
     // MARK: Surfaces
