@@ -79,6 +79,8 @@ import Testing
             ("plot.heatmap: the matrix must be 2-D [rows, columns], got shape [2, 2, 1]",
              { try panel.heatmap(try Tensor(shape: [2, 2, 1], scalars: [1.0, 2, 3, 4])) }),
             ("plot.heatmap: the matrix is empty (shape [0, 3])", { try panel.heatmap(try Tensor(shape: [0, 3], scalars: [Double]())) }),
+            ("plot.heatmap: the matrix [32768, 1] has more than 32767 cells per side, which Cairo cannot draw; average blocks first",
+             { try panel.heatmap(Tensor.zeros([32768, 1])) }),
             ("plot.heatmap: the matrix has 2 rows but 3 row labels", { try panel.heatmap(matrix, rowLabels: ["a", "b", "c"]) }),
             ("plot.heatmap: separator 2 is outside 1..<2; separators are the indices where a new category starts",
              { try panel.heatmap(matrix, separators: [2]) }),

@@ -120,6 +120,33 @@ import Testing
         #expect(try darkPixelsAboveAxes(title: nil) == 0)
     }
 
+    /// y = x² leaves the upper-left corner empty: the automatic legend goes there, and only there is text.
+    @Test(arguments: [LegendPlacement.automatic, .upperLeft, .upperRight, .hidden])
+    func legendGoesToTheEmptiestCorner(placement: LegendPlacement) throws {
+        var figure = try Figure(width: 240, height: 180, dpi: 144)
+        let x = (0...40).map { Double($0) / 40 }
+        try figure.updatePanel(0) { panel in
+            try panel.line(x: Tensor(x), y: Tensor(x.map { $0 * $0 }), label: "quadratic")
+            panel.legend = placement
+        }
+        let image = try figure.renderImage()
+        let area = try figure.pixelGeometry(panel: 0).area
+        func darkPixels(left: Bool) -> Int {
+            var count = 0
+            let columns = left ? Int(area.minX) + 4..<Int(area.minX + area.width * 0.45)
+                               : Int(area.maxX - area.width * 0.45)..<Int(area.maxX) - 2
+            for y in Int(area.minY) + 2..<Int(area.minY + area.height * 0.2) {
+                for x in columns where (image.color(x: x, y: y)?.green ?? 1) < 0.3 { count += 1 }
+            }
+            return count
+        }
+        let expectLeft = placement == .automatic || placement == .upperLeft
+        #expect((darkPixels(left: true) > 50) == expectLeft)
+        if placement == .hidden { #expect(darkPixels(left: true) == 0) }
+        // The curve's own pixels are blue (green channel 0.45), so dark pixels on the right are legend text.
+        #expect((darkPixels(left: false) > 50) == (placement == .upperRight))
+    }
+
     @Test func flatMapOutlinesRunBetweenRegions() throws {
         let data = SampleFigures.flatMapData(side: 16)
         let regions = data.x.map { $0 < 8 ? 0.0 : 1.0 }

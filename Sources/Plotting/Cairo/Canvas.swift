@@ -25,6 +25,7 @@ final class Canvas {
 
     /// An in-memory image of `pixelWidth × pixelHeight` pixels, filled white, whose user space is `scale` pixels per point.
     static func image(pixelWidth: Int, pixelHeight: Int, scale: Double) throws -> Canvas {
+        precondition(pixelWidth <= maximumImageSide && pixelHeight <= maximumImageSide, "internal: image size")
         let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(pixelWidth), Int32(pixelHeight))!
         let canvas = Canvas(kind: .image, surface: surface)
         try canvas.checkStatus("create an image of \(pixelWidth) × \(pixelHeight) pixels")
@@ -162,14 +163,20 @@ final class Canvas {
 
     // MARK: Images and gradients
 
+    /// Cairo's limit on an image surface's width and height.
+    static let maximumImageSide = 32767
+
     /// Paints RGBA pixels (row-major, 4 bytes each, not premultiplied) into the rectangle, smoothing when `smooth`.
+    /// Callers keep images within `maximumImageSide`; an image Cairo cannot allocate is skipped (the context's status
+    /// is checked after drawing).
     func drawImage(_ image: RasterImage, x: Double, y: Double, width: Double, height: Double, smooth: Bool) {
-        guard image.width > 0, image.height > 0 else { return }
+        guard image.width > 0, image.height > 0, image.width <= Canvas.maximumImageSide,
+              image.height <= Canvas.maximumImageSide else { return }
         let source = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(image.width), Int32(image.height))!
         defer { cairo_surface_destroy(source) }
         cairo_surface_flush(source)
         let stride = Int(cairo_image_surface_get_stride(source))
-        let data = cairo_image_surface_get_data(source)!
+        guard let data = cairo_image_surface_get_data(source) else { return }
         image.pixels.withUnsafeBufferPointer { pixels in
             for row in 0..<image.height {
                 let line = UnsafeMutableRawPointer(data + row * stride).assumingMemoryBound(to: UInt32.self)

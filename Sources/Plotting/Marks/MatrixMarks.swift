@@ -24,6 +24,10 @@ extension Panel {
         guard rows > 0 && columns > 0 else {
             throw PlottingError(operation, "the matrix is empty (shape \(formatShape(matrix.shape)))")
         }
+        guard rows <= Canvas.maximumImageSide && columns <= Canvas.maximumImageSide else {
+            throw PlottingError(operation, "the matrix \(formatShape(matrix.shape)) has more than "
+                                + "\(Canvas.maximumImageSide) cells per side, which Cairo cannot draw; average blocks first")
+        }
         if let rowLabels, rowLabels.count != rows {
             throw PlottingError(operation, "the matrix has \(rows) rows but \(rowLabels.count) row labels")
         }
@@ -66,6 +70,10 @@ extension Panel {
                                 + "got shape \(formatShape(images.shape))")
         }
         let (count, height, width, channels) = (shape[0], shape[1], shape[2], shape[3])
+        guard height <= Canvas.maximumImageSide && width <= Canvas.maximumImageSide else {
+            throw PlottingError(operation, "images of \(height) × \(width) pixels exceed the \(Canvas.maximumImageSide) "
+                                + "pixels per side Cairo can draw")
+        }
         if let titles, titles.count != count {
             throw PlottingError(operation, "\(count) images but \(titles.count) titles")
         }
