@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Alignment", targets: ["Alignment"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
@@ -27,12 +28,17 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         // Engine.
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: engineSettings),
-        .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: engineSettings),
+        .target(name: "Alignment", dependencies: ["Tensors", "Datasets"], swiftSettings: engineSettings),
+        .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG"], swiftSettings: engineSettings),
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
 
         // Executables.
@@ -41,7 +47,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "AlignmentTests", dependencies: ["Alignment"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )
