@@ -84,6 +84,14 @@ import Testing
             ("plot.heatmap: the matrix has 2 rows but 3 row labels", { try panel.heatmap(matrix, rowLabels: ["a", "b", "c"]) }),
             ("plot.heatmap: separator 2 is outside 1..<2; separators are the indices where a new category starts",
              { try panel.heatmap(matrix, separators: [2]) }),
+            ("plot.heatmap: category labels need a square matrix, got shape [1, 2]",
+             { try panel.heatmap(try Tensor([[1.0, 2.0]]), categoryLabels: ["a"]) }),
+            ("plot.heatmap: give row and column labels or category labels, not both",
+             { try panel.heatmap(matrix, rowLabels: ["a", "b"], separators: [1], categoryLabels: ["a", "b"]) }),
+            ("plot.heatmap: 1 separators make 2 categories, but there are 3 category labels",
+             { try panel.heatmap(matrix, separators: [1], categoryLabels: ["a", "b", "c"]) }),
+            ("plot.flatMap: threshold must be finite, got nan",
+             { try panel.flatMap(x: ErrorTests.vector3, y: Tensor([0.0, 1.0, 0.0]), values: ErrorTests.vector3, threshold: .nan) }),
             ("plot.heatmap: give both xExtent and yExtent, or neither", { try panel.heatmap(matrix, xExtent: 0...1) }),
             ("plot.heatmap: unknown colour map \"Viridis\": known maps are viridis, magma, cividis, RdBu_r",
              { try panel.heatmap(matrix, colormap: "Viridis") }),
@@ -113,6 +121,13 @@ import Testing
             #expect(ErrorTests.message(body) == expected)
         }
         #expect(panel.isEmpty, "failed calls add nothing")
+    }
+
+    @Test func categoryLabelsSitAtBlockCentres() throws {
+        var panel = Panel()
+        try panel.heatmap(Tensor.zeros([12, 12]), separators: [8, 4], categoryLabels: ["faces", "bodies", "places"])
+        #expect(panel.xTicks?.positions == [1.5, 5.5, 9.5])
+        #expect(panel.yTicks?.labels == ["faces", "bodies", "places"])
     }
 
     @Test func panelsHoldingMapsRefuseOtherMarks() throws {

@@ -5,12 +5,13 @@ import Testing
 /// Writes every sample figure as PNG (and one as SVG and PDF) into BM_PLOT_GALLERY when that variable is set, for
 /// people to look at; otherwise it only checks that each figure renders.
 @Suite struct GalleryTests {
-    @Test(arguments: ["timeCourses", "rdm", "statistics", "flatMap", "surface", "imagesAndGeneralisation", "logAxes"])
+    @Test(arguments: ["timeCourses", "rdm", "categoryRDM", "statistics", "flatMap", "surface", "imagesAndGeneralisation", "logAxes"])
     func renders(name: String) throws {
         let figure: Figure
         switch name {
         case "timeCourses": figure = try SampleFigures.timeCourses()
         case "rdm": figure = try SampleFigures.rdm()
+        case "categoryRDM": figure = try SampleFigures.categoryRDM()
         case "statistics": figure = try SampleFigures.statistics()
         case "flatMap": figure = try SampleFigures.flatMap(threshold: -0.5)
         case "surface": figure = try SampleFigures.surface()

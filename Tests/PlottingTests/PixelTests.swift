@@ -198,6 +198,26 @@ import Testing
         #expect(PixelTests.distance(shown, .lightGrey) > 0.1)
     }
 
+    @Test func twoSidedThresholdHidesSmallMagnitudes() throws {
+        let data = SampleFigures.flatMapData(side: 12)
+        var figure = try Figure(width: 200, height: 180, dpi: 100)
+        try figure.updatePanel(0) { panel in
+            try panel.flatMap(x: Tensor(data.x), y: Tensor(data.y), values: Tensor(data.x.map { $0 - 6 }),
+                              colormap: "RdBu_r", threshold: 2, thresholdBothSigns: true)
+        }
+        let image = try figure.renderImage()
+        let geometry = try figure.pixelGeometry(panel: 0)
+        #expect(PixelTests.distance(PixelTests.pixel(image, geometry.pixel(6.1, 5)), .lightGrey) < 1.5 / 255)
+        for x in [1.0, 10.5] {
+            let shown = try #require(PixelTests.pixel(image, geometry.pixel(x, 5)))
+            #expect(PixelTests.distance(shown, .lightGrey) > 0.1, "x = \(x) is \(shown)")
+        }
+        // Blue below zero, red above.
+        let low = try #require(PixelTests.pixel(image, geometry.pixel(1, 5)))
+        let high = try #require(PixelTests.pixel(image, geometry.pixel(10.5, 5)))
+        #expect(low.blue > low.red && high.red > high.blue)
+    }
+
     /// Two squares facing the viewer at different depths, the far one listed last: painter's order must show the
     /// near one; Lambert shading makes a face-on square exactly its colour.
     @Test func surfacePaintsNearFacesOverFarOnes() throws {

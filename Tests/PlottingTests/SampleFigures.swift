@@ -45,6 +45,25 @@ enum SampleFigures {
         return figure
     }
 
+    /// A 40-item RDM labelled by category (blocks of 10, 15 and 15).
+    static func categoryRDM() throws -> Figure {
+        var figure = try Figure(width: 220, height: 190, dpi: 100)
+        let count = 40
+        func category(_ index: Int) -> Int { index < 10 ? 0 : index < 25 ? 1 : 2 }
+        var values = [Double]()
+        for row in 0..<count {
+            for column in 0..<count {
+                let same = category(row) == category(column)
+                values.append(row == column ? 0 : (same ? 0.4 : 1.0) + 0.1 * sin(Double(row * column)))
+            }
+        }
+        try figure.updatePanel(0) { panel in
+            try panel.heatmap(Tensor(shape: [count, count], scalars: values), colormap: "magma", separators: [10, 25],
+                              categoryLabels: ["faces", "bodies", "places"], colorbarLabel: "Dissimilarity")
+        }
+        return figure
+    }
+
     /// Grouped bars with error bars, a scatter coloured by value and a histogram, in a 1 × 3 figure.
     static func statistics() throws -> Figure {
         var figure = try Figure(rows: 1, columns: 3, width: 520, height: 170, dpi: 100)

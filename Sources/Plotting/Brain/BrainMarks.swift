@@ -8,8 +8,9 @@ extension Panel {
     /// longer than `maxEdgeLength` (default: 4 × the median edge, which removes the hull's bridges across cuts and
     /// concavities). Colours are blended across each triangle from its corners (Gouraud shading).
     /// With `regions` [v] (integer labels), outlines are drawn where labels change: through the midpoints of triangle
-    /// edges whose ends have different labels. With `threshold`, vertices whose value is below it (or NaN) are drawn in
-    /// `belowThresholdColor` (default light grey; pass a transparent colour to hide them).
+    /// edges whose ends have different labels. With `threshold`, vertices whose value is below it (with
+    /// `thresholdBothSigns`, whose |value| is below it, for signed maps) or NaN are drawn in `belowThresholdColor`
+    /// (default light grey; pass a transparent colour to hide them); default limits come from the values shown.
     /// Colour limits as `heatmap`.
     /// Throws `PlottingError` (`plot.flatMap`) for inputs that are not 1-D or of different lengths, non-finite
     /// coordinates, triangles of another shape or with out-of-range indices, fewer than 3 distinct points to
@@ -17,6 +18,7 @@ extension Panel {
     public mutating func flatMap(x: Tensor, y: Tensor, values: Tensor, regions: Tensor? = nil,
                                  triangles: Tensor? = nil, colormap: String = "viridis",
                                  limits: ClosedRange<Double>? = nil, threshold: Double? = nil,
+                                 thresholdBothSigns: Bool = false,
                                  belowThresholdColor: Color = .lightGrey, outlineColor: Color = .black,
                                  outlineWidth: Double = 0.75, maxEdgeLength: Double? = nil,
                                  colorbarLabel: String? = nil) throws {
@@ -57,11 +59,15 @@ extension Panel {
         }
         try TensorInput.requireLimits(limits, name: "limits", operation: operation)
         let map = try Colormap(named: colormap, operation: operation)
-        let shown = threshold.map { cut in data.filter { $0 >= cut } } ?? data
+        if let threshold, !threshold.isFinite {
+            throw PlottingError(operation, "threshold must be finite, got \(threshold)")
+        }
+        let hiding = VertexThreshold(level: threshold, bothSigns: thresholdBothSigns)
+        let shown = data.filter { !hiding.hides($0) }
         let range = limits ?? map.defaultLimits(shown)
         content = .flatMap(FlatMapContent(x: xValues, y: yValues, values: data, regions: labels,
                                           triangles: triangleIndices, colormap: map, limits: range,
-                                          threshold: threshold, belowThresholdColor: belowThresholdColor,
+                                          threshold: hiding, belowThresholdColor: belowThresholdColor,
                                           outlineColor: outlineColor, outlineWidth: outlineWidth))
         colorbar = ColorbarSpecification(colormap: map, limits: range, label: colorbarLabel)
     }
@@ -73,14 +79,14 @@ extension Panel {
     /// Each view is an orthographic projection; triangles are painted far to near (painter's algorithm) and shaded
     /// with Lambert lighting from the viewer: colour × (0.35 + 0.65 |n · d|), n the vertex normal (area-weighted mean
     /// of its faces' normals), d the viewing direction; colours are blended across triangles (Gouraud). All views share
-    /// one scale. Below `threshold` (or NaN) vertices are `belowThresholdColor`. Colour limits as `heatmap`.
+    /// one scale. Thresholds as `flatMap`. Colour limits as `heatmap`.
     /// Throws `PlottingError` (`plot.surface`) for shapes other than these, out-of-range face indices, non-finite
     /// coordinates, no views, an unknown colour map, invalid limits, or a panel that already holds something.
     public mutating func surface(vertices: Tensor, faces: Tensor, values: Tensor,
                                  views: [SurfaceView] = [.lateral, .medial], hemisphere: Hemisphere = .left,
                                  colormap: String = "viridis", limits: ClosedRange<Double>? = nil,
-                                 threshold: Double? = nil, belowThresholdColor: Color = .lightGrey,
-                                 colorbarLabel: String? = nil) throws {
+                                 threshold: Double? = nil, thresholdBothSigns: Bool = false,
+                                 belowThresholdColor: Color = .lightGrey, colorbarLabel: String? = nil) throws {
         let operation = "plot.surface"
         try requireEmpty(operation, what: "a surface")
         guard vertices.rank == 2, vertices.shape[1] == 3 else {
@@ -98,10 +104,14 @@ extension Panel {
         guard !views.isEmpty else { throw PlottingError(operation, "give at least one view") }
         try TensorInput.requireLimits(limits, name: "limits", operation: operation)
         let map = try Colormap(named: colormap, operation: operation)
-        let shown = threshold.map { cut in data.filter { $0 >= cut } } ?? data
+        if let threshold, !threshold.isFinite {
+            throw PlottingError(operation, "threshold must be finite, got \(threshold)")
+        }
+        let hiding = VertexThreshold(level: threshold, bothSigns: thresholdBothSigns)
+        let shown = data.filter { !hiding.hides($0) }
         let range = limits ?? map.defaultLimits(shown)
         content = .surface(SurfaceContent(vertices: coordinates, faces: faceIndices, values: data, views: views,
-                                          hemisphere: hemisphere, colormap: map, limits: range, threshold: threshold,
+                                          hemisphere: hemisphere, colormap: map, limits: range, threshold: hiding,
                                           belowThresholdColor: belowThresholdColor))
         colorbar = ColorbarSpecification(colormap: map, limits: range, label: colorbarLabel)
     }

@@ -109,7 +109,7 @@ struct FlatMapContent {
     var triangles: [Int]
     var colormap: Colormap
     var limits: ClosedRange<Double>
-    var threshold: Double?
+    var threshold: VertexThreshold
     var belowThresholdColor: Color
     var outlineColor: Color
     var outlineWidth: Double
@@ -141,8 +141,21 @@ struct SurfaceContent {
     var hemisphere: Hemisphere
     var colormap: Colormap
     var limits: ClosedRange<Double>
-    var threshold: Double?
+    var threshold: VertexThreshold
     var belowThresholdColor: Color
+}
+
+/// Which vertex values a brain map hides: NaN always; below `level` (one-sided) or with |value| below it (both signs,
+/// for signed maps such as t values).
+struct VertexThreshold {
+    var level: Double?
+    var bothSigns: Bool
+
+    func hides(_ value: Double) -> Bool {
+        if value.isNaN { return true }
+        guard let level else { return false }
+        return bothSigns ? abs(value) < level : value < level
+    }
 }
 
 enum PanelContent {

@@ -6,16 +6,21 @@ extension Panel {
     ///
     /// Without extents the matrix is drawn as a matrix: square cells, row 0 at the top, cell (i, j) centred on x = j,
     /// y = i, all four spines; `rowLabels` [rows] and `columnLabels` [columns] label every cell (columns rotated when
-    /// long), and `separators` (indices where a new category starts, in 1..<n) draw white lines between categories.
+    /// long), and `separators` (indices where a new category starts, in 1..<n) draw white lines between categories;
+    /// for a square matrix, `categoryLabels` (one per category: separators.count + 1) label the blocks instead, at
+    /// their centres on both axes (a 92-image RDM labelled "animate", "inanimate").
     /// With `xExtent` and `yExtent` the cells span those data ranges with row 0 at the bottom (origin lower, as for
     /// times), on ordinary axes where lines and reference lines can be added.
     ///
     /// Colours: `colormap` at (value − low) / (high − low) for `limits` = (low, high), default the finite values'
     /// range, or ±max|value| for the diverging `RdBu_r`. NaN cells are left light grey.
     /// Throws `PlottingError` (`plot.heatmap`) for a tensor that is not 2-D (naming its shape), label counts that
-    /// differ from the matrix's, separators out of range, an unknown colour map, invalid limits, or only one extent.
+    /// differ from the matrix's, separators out of range, an unknown colour map, invalid limits, or only one extent;
+    /// category labels with a count other than separators + 1, on a matrix that is not square, or with row or
+    /// column labels.
     public mutating func heatmap(_ matrix: Tensor, colormap: String = "viridis", limits: ClosedRange<Double>? = nil,
                                  rowLabels: [String]? = nil, columnLabels: [String]? = nil, separators: [Int] = [],
+                                 categoryLabels: [String]? = nil,
                                  xExtent: ClosedRange<Double>? = nil, yExtent: ClosedRange<Double>? = nil,
                                  colorbarLabel: String? = nil, showColorbar: Bool = true) throws {
         let operation = "plot.heatmap"
@@ -38,6 +43,23 @@ extension Panel {
             throw PlottingError(operation, "separator \(bad) is outside 1..<\(Swift.max(rows, columns)); separators "
                                 + "are the indices where a new category starts")
         }
+        var categoryTicks: (positions: [Double], labels: [String])?
+        if let categoryLabels {
+            let boundaries = Array(Set(separators)).sorted()
+            guard rows == columns else {
+                throw PlottingError(operation, "category labels need a square matrix, got shape "
+                                    + formatShape(matrix.shape))
+            }
+            guard rowLabels == nil && columnLabels == nil else {
+                throw PlottingError(operation, "give row and column labels or category labels, not both")
+            }
+            guard categoryLabels.count == boundaries.count + 1 else {
+                throw PlottingError(operation, "\(boundaries.count) separators make \(boundaries.count + 1) categories, "
+                                    + "but there are \(categoryLabels.count) category labels")
+            }
+            let starts = [0] + boundaries, ends = boundaries + [rows]
+            categoryTicks = (zip(starts, ends).map { Double($0 + $1 - 1) / 2 }, categoryLabels)
+        }
         guard (xExtent == nil) == (yExtent == nil) else {
             throw PlottingError(operation, "give both xExtent and yExtent, or neither")
         }
@@ -49,6 +71,10 @@ extension Panel {
         marks.append(.heatmap(HeatmapMark(values: values, rows: rows, columns: columns, colormap: map, limits: range,
                                           xExtent: xExtent, yExtent: yExtent, rowLabels: rowLabels,
                                           columnLabels: columnLabels, separators: separators)))
+        if let categoryTicks {
+            xTicks = categoryTicks
+            yTicks = categoryTicks
+        }
         if showColorbar {
             colorbar = ColorbarSpecification(colormap: map, limits: range, label: colorbarLabel)
         }

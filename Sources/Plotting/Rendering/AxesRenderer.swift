@@ -23,7 +23,8 @@ struct AxesRenderer {
         var tickFont = Style.tickFont
         // Two passes: the ticks depend on the axes' length, which depends on the labels' size.
         var area = axesRect(layout: layout, axesGuess: cell, tickFont: tickFont)
-        if let matrix = layout.matrix {
+        // Per-cell labels shrink to the cell size; category and index ticks keep the normal size.
+        if let matrix = layout.matrix, matrix.rowLabels != nil || matrix.columnLabels != nil, panel.xTicks == nil {
             let cellSize = area.width / Double(matrix.columns)
             tickFont = Swift.min(Style.tickFont, Swift.max(4, cellSize * 0.85))
         }

@@ -77,11 +77,9 @@ struct MapRenderer {
     // MARK: Flat maps
 
     /// The colour of a vertex: the colour map at its value, or the below-threshold colour.
-    private func vertexColor(_ value: Double, map: Colormap, limits: ClosedRange<Double>, threshold: Double?,
+    private func vertexColor(_ value: Double, map: Colormap, limits: ClosedRange<Double>, threshold: VertexThreshold,
                              below: Color) -> Color {
-        if value.isNaN { return below }
-        if let threshold, value < threshold { return below }
-        return map.color(of: value, limits: limits)
+        threshold.hides(value) ? below : map.color(of: value, limits: limits)
     }
 
     func drawFlatMap(_ map: FlatMapContent) {
