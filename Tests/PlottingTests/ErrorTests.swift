@@ -22,6 +22,15 @@ import Testing
                 == "figure: a figure needs at least one row and one column, got 0 × 2")
         #expect(ErrorTests.message { _ = try Figure(width: -5) } == "figure: width must be positive, got -5.0")
         #expect(ErrorTests.message { _ = try Figure(dpi: .nan) } == "figure: dpi must be positive, got nan")
+        #expect(ErrorTests.message { _ = try Figure(rows: .max, columns: 2) }
+                == "figure: \(Int.max) × 2 panels is more than the 1024 a figure can hold")
+        #expect(ErrorTests.message { _ = try Figure(width: 1e300, height: 100, dpi: 1e300) }
+                == "figure: 1000000000000 × 1000000000000 pixels (1e+300 × 100.0 points at 1e+300 dpi) exceeds 20000 pixels per side")
+        var changedDPI = try Figure()
+        changedDPI.dpi = -3
+        #expect(ErrorTests.message { _ = try changedDPI.renderImage() } == "figure.render: dpi must be positive, got -3.0")
+        changedDPI.dpi = 1e6
+        #expect(ErrorTests.message { try changedDPI.save(to: "/tmp/never.png") }?.hasPrefix("figure.save: 6400000 × 4800000 pixels") == true)
         #expect(ErrorTests.message { _ = try Figure(width: 7200, height: 100, dpi: 300) }
                 == "figure: 30000 × 417 pixels (7200.0 × 100.0 points at 300.0 dpi) exceeds 20000 pixels per side")
         var figure = try Figure(rows: 2, columns: 2)
@@ -73,7 +82,10 @@ import Testing
              { try panel.bars(heights: ErrorTests.vector3, errors: Tensor([0.1, -0.5, 0.1])) }),
             ("plot.bars: width is the fraction of the group spacing the bars fill, in (0, 1], got 1.5",
              { try panel.bars(heights: ErrorTests.vector3, width: 1.5) }),
-            ("plot.histogram: bins must be at least 1, got 0", { try panel.histogram(ErrorTests.vector3, bins: 0) }),
+            ("plot.histogram: bins must be in 1...100000, got 0", { try panel.histogram(ErrorTests.vector3, bins: 0) }),
+            ("plot.histogram: bins must be in 1...100000, got \(Int.max)", { try panel.histogram(ErrorTests.vector3, bins: .max) }),
+            ("plot.flatMap: a flat map needs at least 3 points not all on one line, within a finite span, got 3",
+             { try panel.flatMap(x: Tensor([-1e308, 1e308, 0]), y: Tensor([0.0, 0.0, 1e308]), values: ErrorTests.vector3) }),
             ("plot.horizontalLine: position must be finite, got inf", { try panel.horizontalLine(y: .infinity) }),
             ("plot.heatmap: the matrix must be 2-D [rows, columns], got shape [3]", { try panel.heatmap(ErrorTests.vector3) }),
             ("plot.heatmap: the matrix must be 2-D [rows, columns], got shape [2, 2, 1]",
@@ -101,7 +113,7 @@ import Testing
              { try panel.images(Tensor.full([1, 2, 2], value: 255.0)) }),
             ("plot.images: 1 images but 2 titles", { try panel.images(Tensor.zeros([1, 2, 2]), titles: ["a", "b"]) }),
             ("plot.flatMap: x has 3 values but y has 4", { try panel.flatMap(x: ErrorTests.vector3, y: ErrorTests.vector4, values: ErrorTests.vector3) }),
-            ("plot.flatMap: a flat map needs at least 3 points not all on one line, got 3",
+            ("plot.flatMap: a flat map needs at least 3 points not all on one line, within a finite span, got 3",
              { try panel.flatMap(x: ErrorTests.vector3, y: ErrorTests.vector3, values: ErrorTests.vector3) }),
             ("plot.flatMap: regions must be integer labels, got 1.5",
              { try panel.flatMap(x: ErrorTests.vector3, y: Tensor([0.0, 1.0, 0.0]), values: ErrorTests.vector3, regions: Tensor([1.0, 1.5, 2.0])) }),

@@ -52,8 +52,8 @@ extension Panel {
         } else {
             let points = zip(xValues, yValues).map { Point(x: $0, y: $1) }
             guard let triangulation = Delaunay.triangulate(points) else {
-                throw PlottingError(operation, "a flat map needs at least 3 points not all on one line, got "
-                                    + "\(xValues.count)")
+                throw PlottingError(operation, "a flat map needs at least 3 points not all on one line, within "
+                                    + "a finite span, got \(xValues.count)")
             }
             triangleIndices = Delaunay.removingLongEdges(triangulation, points: points, maxEdgeLength: maxEdgeLength)
         }

@@ -9,7 +9,7 @@ enum Delaunay {
         let minX = points.map(\.x).min()!, maxX = points.map(\.x).max()!
         let minY = points.map(\.y).min()!, maxY = points.map(\.y).max()!
         let span = Swift.max(maxX - minX, maxY - minY)
-        guard span > 0 else { return nil }
+        guard span > 0, span.isFinite else { return nil }
         var coordinates = points.map { Point(x: ($0.x - minX) / span, y: ($0.y - minY) / span) }
         let count = coordinates.count
         // An enclosing triangle far outside the unit box; its corners are removed at the end.

@@ -76,6 +76,7 @@ struct Axis {
         let limit = Swift.max(2, maximumCount)
         let span = high - low
         guard span > 0, span.isFinite else {
+            guard low.isFinite else { return Ticks(positions: [], labels: []) }
             return Ticks(positions: [low], labels: [TickLabel(text: formatNumber(low, decimals: 2))])
         }
         let roughPower = (Foundation.log10(span / Double(limit))).rounded(.down)
@@ -115,6 +116,7 @@ struct Axis {
     /// Ticks at powers of ten (every k-th decade when there are many), minor ticks at 2…9 × 10^k; on a range inside
     /// one decade, linear nice ticks instead.
     static func logTicks(low: Double, high: Double, maximumCount: Int) -> Ticks {
+        guard low > 0, low < high, high.isFinite else { return Ticks(positions: [], labels: []) }
         let lowExponent = Int((Foundation.log10(low) - 1e-9).rounded(.up))
         let highExponent = Int((Foundation.log10(high) + 1e-9).rounded(.down))
         if highExponent - lowExponent + 1 < 2 {

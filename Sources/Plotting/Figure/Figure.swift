@@ -37,7 +37,7 @@ public struct Figure {
         guard rows >= 1, columns >= 1 else {
             throw PlottingError("figure", "a figure needs at least one row and one column, got \(rows) × \(columns)")
         }
-        guard rows * columns <= 1024 else {
+        guard rows <= 1024 && columns <= 1024 && rows * columns <= 1024 else {
             throw PlottingError("figure", "\(rows) × \(columns) panels is more than the 1024 a figure can hold")
         }
         for (name, value) in [("width", width), ("height", height), ("dpi", dpi)] {
@@ -52,9 +52,17 @@ public struct Figure {
         _ = try pixelSize(operation: "figure")
     }
 
-    /// The PNG size in pixels: round(points × dpi / 72) per side, at least 1.
-    public var pixelWidth: Int { Swift.max(1, Int((width * dpi / 72).rounded())) }
-    public var pixelHeight: Int { Swift.max(1, Int((height * dpi / 72).rounded())) }
+    /// The PNG size in pixels: round(points × dpi / 72) per side, at least 1 (0 while `dpi` is not a positive
+    /// number; saving then throws).
+    public var pixelWidth: Int { Figure.pixels(width, dpi: dpi) }
+    public var pixelHeight: Int { Figure.pixels(height, dpi: dpi) }
+
+    private static func pixels(_ points: Double, dpi: Double) -> Int {
+        let value = (points * dpi / 72).rounded()
+        guard dpi > 0, !value.isNaN else { return 0 }
+        // Sizes far beyond any canvas are capped here and refused by `pixelSize`.
+        return Int(Swift.min(Swift.max(value, 1), 1e12))
+    }
 
     /// The panel at `index` (row-major from 0). Throws `PlottingError` (`figure.panel`) when out of range.
     public func panel(_ index: Int) throws -> Panel {
@@ -98,6 +106,7 @@ public struct Figure {
     }
 
     private func pixelSize(operation: String) throws -> (Int, Int) {
+        try Panel.requirePositive(dpi, name: "dpi", operation: operation)
         guard pixelWidth <= Figure.maximumPixels, pixelHeight <= Figure.maximumPixels else {
             throw PlottingError(operation, "\(pixelWidth) × \(pixelHeight) pixels (\(width) × \(height) points at "
                                 + "\(dpi) dpi) exceeds \(Figure.maximumPixels) pixels per side")

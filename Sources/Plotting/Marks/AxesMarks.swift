@@ -151,12 +151,14 @@ extension Panel {
     /// (default: the finite values' min…max). Bins are half-open [edge_i, edge_i+1) except the last, which includes
     /// its right edge (numpy's convention). With `density`, heights are count / (total × bin width), so the area is 1.
     /// Drawn as adjacent bars at 75% opacity, so overlaid histograms stay visible.
-    /// Throws `PlottingError` (`plot.histogram`) when bins < 1 or the range is invalid.
+    /// Throws `PlottingError` (`plot.histogram`) when bins is outside 1...100000 or the range is invalid.
     public mutating func histogram(_ values: Tensor, bins: Int = 10, range: ClosedRange<Double>? = nil,
                                    density: Bool = false, label: String? = nil, color: Color? = nil) throws {
         let operation = "plot.histogram"
         try requireAxes(operation)
-        guard bins >= 1 else { throw PlottingError(operation, "bins must be at least 1, got \(bins)") }
+        guard bins >= 1 && bins <= Histogram.maximumBins else {
+            throw PlottingError(operation, "bins must be in 1...\(Histogram.maximumBins), got \(bins)")
+        }
         try TensorInput.requireLimits(range, name: "range", operation: operation)
         let data = values.scalars(as: Double.self)
         let result = Histogram.count(data, bins: bins, range: range)
@@ -208,6 +210,9 @@ extension Panel {
 
 /// Histogram counting with numpy's bin convention.
 public enum Histogram {
+    /// More bins than this cannot be seen on any page.
+    public static let maximumBins = 100_000
+
     /// Counts of `values` (NaN and infinities ignored) in `bins` equal-width bins over `range` (default: min…max of
     /// the finite values; a single value v gives v−0.5…v+0.5; no values give 0…1). Returns the `bins + 1` edges and
     /// the counts; values outside the range are not counted; the last bin includes its right edge.
