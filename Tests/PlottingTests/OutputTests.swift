@@ -45,6 +45,20 @@ import Testing
         }
     }
 
+    /// Mesh patterns, embedded images and rotated text survive the vector back ends.
+    @Test(arguments: ["svg", "pdf"])
+    func everyKindOfPanelSavesAsVector(fileExtension: String) throws {
+        let folder = try OutputTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for (name, figure) in [("flat", try SampleFigures.flatMap()), ("surface", try SampleFigures.surface()),
+                               ("images", try SampleFigures.imagesAndGeneralisation()),
+                               ("statistics", try SampleFigures.statistics())] {
+            let path = "\(folder)/\(name).\(fileExtension)"
+            try figure.save(to: path)
+            #expect(try OutputTests.bytes(path).count > 2000, "\(path) is nearly empty")
+        }
+    }
+
     @Test func unknownExtensionListsTheFormats() throws {
         let figure = try Figure()
         #expect(throws: PlottingError("figure.save", "/tmp/figure.jpg has extension \".jpg\"; use one of .png, .svg, .pdf")) {
