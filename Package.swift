@@ -44,13 +44,9 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: engineSettings),
         .target(name: "Alignment", dependencies: ["Tensors", "Datasets"], swiftSettings: engineSettings),
-<<<<<<< HEAD
         .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG", "CHDF5"],
                 swiftSettings: engineSettings),
-=======
-        .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG"], swiftSettings: engineSettings),
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
->>>>>>> plotting
 
         // Executables.
         .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
