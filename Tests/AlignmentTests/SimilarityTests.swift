@@ -329,9 +329,11 @@ import Tensors
         }
     }
 
-    @Test func linearFeatureSpaceEqualsGramRoute() throws {
-        var random = SimilarityRandom(3)
-        let x = random.matrix(30, 50), y = random.matrix(30, 8)
+    /// Feature-space (blocked norms for p ≥ 256) and example-space routes against the n × n Gram-matrix formula.
+    @Test(arguments: [(30, 50, 8), (300, 260, 8), (12, 300, 40), (40, 1030, 3)])
+    func linearRoutesEqualGramFormula(n: Int, p: Int, q: Int) throws {
+        var random = SimilarityRandom(UInt64(n + p + q))
+        let x = random.matrix(n, p), y = random.matrix(n, q)
         let fast = try Similarity.cka(x, y)
         let k = try Similarity.centredGram(Similarity.gram(x, .linear), unbiased: false)
         let l = try Similarity.centredGram(Similarity.gram(y, .linear), unbiased: false)

@@ -16,7 +16,8 @@ public enum CKAKernel: Sendable, Equatable {
 public enum Similarity {
     /// Centred kernel alignment (Kornblith et al. 2019): `CKA = HSIC(K, L) / √(HSIC(K, K) HSIC(L, L))` with
     /// `HSIC(K, L) ∝ tr(K H L H)`. The linear biased case is computed in feature space,
-    /// `‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F)` after centring the columns (three GEMMs, never an n × n matrix).
+    /// `‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F)` after centring the columns (GEMMs only; the symmetric norms from their
+    /// upper block triangle; in example space `⟨XXᵀ, YYᵀ⟩` when examples are fewer than features).
     /// `debiased` uses the unbiased HSIC estimator of Song et al. (2012) (Kornblith's `center_gram(unbiased=True)`),
     /// which removes the upward bias of CKA when features outnumber examples.
     /// - Parameters: `x` [n, p], `y` [n, q] (same examples in the same order); float32 stays float32 in the GEMMs.
@@ -47,10 +48,7 @@ public enum Similarity {
         }
         let value: Double
         if kernel == .linear && !debiased {
-            let xc = try centredColumns(x), yc = try centredColumns(y)
-            let cross = try frobeniusSquared(Tensor.matmul(yc.transposed(), xc))
-            let xx = try frobeniusSquared(Tensor.matmul(xc.transposed(), xc)).squareRoot()
-            let yy = try frobeniusSquared(Tensor.matmul(yc.transposed(), yc)).squareRoot()
+            let (cross, xx, yy) = try GramNorms.linearCKATerms(centredColumns(x), centredColumns(y))
             value = xx > 0 && yy > 0 ? cross / (xx * yy) : .nan
         } else {
             let k = try centredGram(gram(x, kernel), unbiased: debiased)
@@ -64,6 +62,10 @@ public enum Similarity {
     }
 
     static func requireFinite(_ x: Tensor, _ name: String, _ operation: String) throws {
+        // The vectorised check first; the column is only searched for when something is wrong.
+        if x.dtype == .int64 || x.dtype == .bool { return }
+        let allFinite = try x.isFinite().all().item()
+        if allFinite == 1 { return }
         let matrix = Matrix(rows: x.shape[0], columns: x.shape[1], values: Inputs.values(x))
         _ = try Inputs.finiteColumns(matrix, name, operation, policy: .raise)
     }
@@ -74,9 +76,7 @@ public enum Similarity {
         return try floating - floating.mean(axes: [0], keepDims: true)
     }
 
-    static func frobeniusSquared(_ x: Tensor) -> Double {
-        x.scalars(as: Double.self).reduce(0) { $0 + $1 * $1 }
-    }
+    static func frobeniusSquared(_ x: Tensor) -> Double { GramNorms.squaredSum(x) }
 
     /// The n × n kernel matrix, row-major.
     static func gram(_ x: Tensor, _ kernel: CKAKernel) throws -> [Double] {

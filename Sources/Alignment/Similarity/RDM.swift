@@ -60,10 +60,15 @@ public enum RSA {
         guard data.columns > 0 else {
             throw AlignmentError(operation, "X \(formatShape(x.shape)) has no channels\(nan == .omit ? " left after omitting non-finite columns" : "")")
         }
-        return try rdm(data, metric: metric, operation: operation, warnings: warnings).tensor
+        return try rdm(data, metric: metric, operation: operation, warnings: warnings,
+                       singlePrecision: x.dtype == .float32).tensor
     }
 
-    static func rdm(_ data: Matrix, metric: RDMMetric, operation: String, warnings: AlignmentWarnings?) throws -> Matrix {
+    /// `singlePrecision`: float32 input takes the float32 GEMM for correlation and cosine (normalised rows keep
+    /// the Gram entries in [−1, 1], so float32 loses nothing the input had); other metrics stay in float64, where
+    /// `G_ii + G_jj − 2G_ij` would cancel.
+    static func rdm(_ data: Matrix, metric: RDMMetric, operation: String, warnings: AlignmentWarnings?,
+                    singlePrecision: Bool = false) throws -> Matrix {
         let n = data.rows, d = data.columns
         var rows = data
         var undefined = [Bool](repeating: false, count: n)
@@ -78,7 +83,7 @@ public enum RSA {
                 undefined[row] = !(norm > 0)
                 for column in 0..<d { rows[row, column] = (data[row, column] - center) / norm }
             }
-            let gram = try gramMatrix(rows)
+            let gram = try gramMatrix(rows, singlePrecision: singlePrecision)
             var result = Matrix(rows: n, columns: n)
             for i in 0..<n {
                 for j in 0..<n {
@@ -117,8 +122,8 @@ public enum RSA {
     }
 
     /// `X Xᵀ` through BLAS.
-    static func gramMatrix(_ x: Matrix) throws -> Matrix {
-        let t = x.tensor
+    static func gramMatrix(_ x: Matrix, singlePrecision: Bool = false) throws -> Matrix {
+        let t = singlePrecision ? x.tensor.astype(.float32) : x.tensor
         return Matrix(rows: x.rows, columns: x.rows, values: Inputs.values(try Tensor.matmul(t, t.transposed())))
     }
 
