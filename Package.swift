@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
 
         // Executables.
-        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
+        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
         // Tests.

@@ -88,8 +88,9 @@ import Tensors
         }
     }
 
-    @Test func constantPatternsGiveNaNAndAWarning() throws {
-        let x = try Tensor([[1.0, 2, 3], [2, 2, 2], [3, 1, 0]])
+    @Test(arguments: [DType.float64, .float32])
+    func constantPatternsGiveNaNAndAWarning(dtype: DType) throws {
+        let x = try Tensor([[1.0, 2, 3], [2, 2, 2], [3, 1, 0]]).astype(dtype)
         let warnings = AlignmentWarnings()
         let result = try RSA.rdm(x, metric: .correlation, warnings: warnings).scalars(as: Double.self)
         #expect(result[1].isNaN && result[3].isNaN && result[5].isNaN && result[7].isNaN)
@@ -380,5 +381,49 @@ import Tensors
         expectAlignmentError("procrustes: X [3, 2] and Y [2, 2] have different numbers of examples") {
             _ = try Similarity.procrustes(x, try Tensor([[1.0, 2], [3, 4]]))
         }
+    }
+}
+
+@Suite struct SimilarityEdgeShapeTests {
+    @Test func emptyAndSingleRowRDMs() throws {
+        #expect(try RSA.rdm(Tensor(shape: [0, 3], scalars: [Double]())).shape == [0, 0])
+        let single = try RSA.rdm(try Tensor([[1.0, 2, 3]]), metric: .euclidean)
+        #expect(single.shape == [1, 1] && single.scalars(as: Double.self) == [0])
+        #expect(try RSA.upperTriangle(single).shape == [0])
+    }
+
+    @Test func integerInputIsConvertedToFloat64() throws {
+        let x = try Tensor([[1.0, 5, 3], [2, 2, 8], [0, 1, 1]])
+        let asIntegers = x.astype(.int64)
+        expectClose(try RSA.rdm(asIntegers, metric: .correlation), try RSA.rdm(x, metric: .correlation), tolerance: 0)
+        #expect(try RSA.rdm(asIntegers).dtype == .float64)
+    }
+
+    @Test func testsOverEmptyTrailingAxes() throws {
+        let result = try Inference.tTestOneSample(Tensor(shape: [4, 0], scalars: [Double]()))
+        #expect(result.statistic.shape == [0] && result.pValue.shape == [0])
+        let threeD = try Inference.tTestOneSample(try Tensor(shape: [3, 2, 2], scalars: (0..<12).map { Double($0 * $0 % 7) }))
+        #expect(threeD.statistic.shape == [2, 2])
+    }
+}
+
+@Suite struct SimilarityRankTests {
+    /// The radix route (≥ 4096 values) against a comparison sort, with ties, negative zeros and infinities.
+    @Test(arguments: [10, 5000, 70_000])
+    func averageRanksMatchComparisonSort(count: Int) {
+        var random = SimilarityRandom(UInt64(count))
+        var values = (0..<count).map { _ in (random.normal() * 20).rounded() / 4 }
+        values[0] = -0.0; values[1] = 0.0; values[2] = -.infinity; values[3] = .infinity
+        let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        var expected = [Double](repeating: 0, count: count)
+        var first = 0
+        while first < count {
+            var last = first
+            while last + 1 < count && values[order[last + 1]] == values[order[first]] { last += 1 }
+            for position in first...last { expected[order[position]] = Double(first + last) / 2 + 1 }
+            first = last + 1
+        }
+        #expect(averageRanks(values).ranks == expected)
+        #expect(stableOrder(values) == order)
     }
 }

@@ -55,6 +55,10 @@ public enum RSA {
     public static func rdm(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .raise,
                            warnings: AlignmentWarnings? = nil) throws -> Tensor {
         let operation = "rdm"
+        if x.rank == 2, x.dtype == .float32, x.shape[1] > 0, metric.isCorrelationOrCosine,
+           try x.isFinite().all().item() == 1 {
+            return try singlePrecisionRDM(x, centre: metric.isCorrelation, operation: operation, warnings: warnings)
+        }
         var data = try Inputs.matrix(x, "X", operation)
         data = try Inputs.finiteColumns(data, "X", operation, policy: nan)
         guard data.columns > 0 else {
@@ -121,6 +125,46 @@ public enum RSA {
         }
     }
 
+    /// Correlation (`centre`) or cosine RDM of finite float32 rows without a float64 copy of the input: rows are
+    /// centred and normalised in float64 arithmetic, stored as float32, and multiplied by sgemm.
+    static func singlePrecisionRDM(_ x: Tensor, centre: Bool, operation: String,
+                                   warnings: AlignmentWarnings?) throws -> Tensor {
+        let n = x.shape[0], d = x.shape[1]
+        let source = x.contiguous()
+        let input = source.pointer(Float.self)
+        var normalised = try Tensor.zeros([n, d], dtype: .float32)
+        normalised.makeUniqueContiguous()
+        let output = normalised.mutablePointer(Float.self)
+        var undefined = [Bool](repeating: false, count: n)
+        for row in 0..<n {
+            if row % 256 == 0 { try Cancellation.check(operation) }
+            let values = input + row * d
+            var sum = 0.0
+            if centre { for column in 0..<d { sum += Double(values[column]) } }
+            let mean = sum / Double(d)
+            var squares = 0.0
+            for column in 0..<d { let v = Double(values[column]) - mean; squares += v * v }
+            let scale = 1 / squares.squareRoot()
+            undefined[row] = !(squares > 0)
+            let target = output + row * d
+            for column in 0..<d { target[column] = Float((Double(values[column]) - mean) * scale) }
+        }
+        let gram = try Tensor.matmul(normalised, normalised.transposed())
+        let g = gram.pointer(Float.self)
+        var r = [Double](repeating: 0, count: n * n)
+        var count = 0
+        for i in 0..<n {
+            if undefined[i] { count += 1 }
+            for j in 0..<n {
+                r[i * n + j] = i == j ? 0 : (undefined[i] || undefined[j] ? .nan : 1 - Double(g[i * n + j]))
+            }
+        }
+        if count > 0 {
+            warnings?.add("\(operation): \(count) \(centre ? "constant" : "all-zero") pattern(s) have undefined \(centre ? "correlation" : "cosine") distance; their rows and columns are NaN")
+        }
+        return Inputs.tensor(r, shape: [n, n])
+    }
+
     /// `X Xᵀ` through BLAS.
     static func gramMatrix(_ x: Matrix, singlePrecision: Bool = false) throws -> Matrix {
         let t = singlePrecision ? x.tensor.astype(.float32) : x.tensor
@@ -185,6 +229,12 @@ public enum RSA {
 
 extension RDMMetric {
     var isCorrelation: Bool { if case .correlation = self { return true } else { return false } }
+    var isCorrelationOrCosine: Bool {
+        switch self {
+        case .correlation, .cosine: return true
+        default: return false
+        }
+    }
     var dividesByChannels: Bool {
         switch self {
         case .euclidean, .mahalanobis: return true
