@@ -14,6 +14,10 @@ func similarityBenchmarks() throws -> [Figure] {
     figures.append(Figure(name: "rdm_and_spearman_1000x4096", seconds: try bestTime(repeats: 3) {
         _ = try RSA.compare(try RSA.rdm(activations, metric: .correlation), other, method: .spearman)
     }))
+    let first = try RSA.rdm(activations, metric: .correlation)
+    figures.append(Figure(name: "spearman_compare_1000", seconds: try bestTime(repeats: 3) {
+        _ = try RSA.compare(first, other, method: .spearman)
+    }))
     // Linear CKA of two 5000 × 2048 float32 representations (Kornblith's feature-space formula in numpy).
     let x = try Tensor.randomNormal([5000, 2048], seed: 13, dtype: .float32)
     let y = try Tensor.randomNormal([5000, 2048], seed: 14, dtype: .float32)

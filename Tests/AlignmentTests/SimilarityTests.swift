@@ -53,6 +53,21 @@ import Tensors
         }
     }
 
+    /// float32 correlation/cosine go through a float32 GEMM of the upper block triangle (n ≥ 512): same matrix.
+    @Test(arguments: [(600, 20), (513, 3), (40, 7)])
+    func singlePrecisionRouteMatchesFloat64(rows: Int, columns: Int) throws {
+        var random = SimilarityRandom(UInt64(rows + columns))
+        let x = random.matrix(rows, columns)
+        for metric in [RDMMetric.correlation, .cosine] {
+            let single = try RSA.rdm(x.astype(.float32), metric: metric)
+            let double = try RSA.rdm(x, metric: metric)
+            expectClose(single, double, tolerance: 1e-5)
+            let values = single.scalars(as: Double.self)
+            #expect((0..<rows).allSatisfy { i in values[i * rows + i] == 0 })
+            #expect((0..<rows).allSatisfy { i in (0..<rows).allSatisfy { values[i * rows + $0] == values[$0 * rows + i] } })
+        }
+    }
+
     @Test func crossnobisMatchesRsatoolbox() throws {
         let entry = Self.fixture["crossnobis"] as! [String: Any]
         let x = fixtureTensor(entry["x"])

@@ -40,6 +40,8 @@ def main():
         figures["rdm_correlation_1000x4096"] = best_time(lambda: calc_rdm(Dataset(activations), method="correlation"))
         figures["rdm_and_spearman_1000x4096"] = best_time(
             lambda: compare(calc_rdm(Dataset(activations), method="correlation"), other, method="spearman"))
+        first = calc_rdm(Dataset(activations), method="correlation")
+        figures["spearman_compare_1000"] = best_time(lambda: compare(first, other, method="spearman"))
     except ImportError as error:
         print(json.dumps({"name": "note", "message": f"rsatoolbox figures skipped: {error}"}))
     x = rng.standard_normal((5000, 2048)).astype(np.float32)

@@ -70,7 +70,8 @@ extension RSA {
         let masks1 = vectors1.map(mask), masks2 = vectors2.map(mask)
         var result = [Double](repeating: .nan, count: vectors1.count * vectors2.count)
         var undefined = 0
-        let shared = Set(masks1 + masks2).count == 1
+        let reference = masks1.first ?? masks2.first ?? []
+        let shared = masks1.allSatisfy { $0 == reference } && masks2.allSatisfy { $0 == reference }
         if shared, method != .kendallTauA {
             // One NaN pattern for all: transform each vector once, then one product per pair.
             let valid = masks1.first ?? masks2.first ?? [Bool](repeating: true, count: length)

@@ -39,7 +39,11 @@ struct Matrix: Sendable {
 
 /// Conversions from user tensors with the checks every public function shares; the messages name the argument.
 enum Inputs {
-    static func values(_ x: Tensor) -> [Double] { x.scalars(as: Double.self) }
+    /// The elements as float64 in row-major order (one bulk copy from a contiguous float64 buffer).
+    static func values(_ x: Tensor) -> [Double] {
+        let source = (x.dtype == .float64 ? x : x.astype(.float64)).contiguous()
+        return Array(UnsafeBufferPointer(start: source.pointer(Double.self), count: source.count))
+    }
 
     /// `x` as a matrix; throws unless it has rank 2.
     static func matrix(_ x: Tensor, _ name: String, _ operation: String) throws -> Matrix {
