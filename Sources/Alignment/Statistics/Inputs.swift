@@ -105,13 +105,15 @@ enum Inputs {
 
 /// Ranks 1…n with ties sharing the average rank (scipy `rankdata(method='average')`); also returns the tie group sizes.
 func averageRanks(_ values: [Double]) -> (ranks: [Double], ties: [Int]) {
-    let order = stableOrder(values)
+    let (order, keys) = stableOrderAndKeys(values)
     var ranks = [Double](repeating: 0, count: values.count)
     var ties = [Int]()
     var first = 0
+    // Equal keys are equal values (the keys are an order-preserving bijection with −0 folded into +0), and they
+    // are read in sorted order: no random reads of `values`.
     while first < order.count {
         var last = first
-        while last + 1 < order.count && values[order[last + 1]] == values[order[first]] { last += 1 }
+        while last + 1 < order.count && keys[last + 1] == keys[first] { last += 1 }
         let rank = Double(first + last) / 2 + 1
         for position in first...last { ranks[order[position]] = rank }
         ties.append(last - first + 1)
@@ -145,31 +147,36 @@ func pearson(_ a: [Double], _ b: [Double]) -> Double {
 /// Spearman correlation: Pearson correlation of average ranks.
 func spearman(_ a: [Double], _ b: [Double]) -> Double { pearson(averageRanks(a).ranks, averageRanks(b).ranks) }
 
-/// The permutation that sorts `values` ascending, equal values in index order. Long vectors (RDM upper triangles
-/// have ~n²/2 entries) use an LSD radix sort on order-preserving 64-bit keys: four 16-bit passes instead of a
-/// comparison sort's n log n branchy comparisons.
-func stableOrder(_ values: [Double]) -> [Int] {
+/// The permutation that sorts `values` ascending, equal values in index order.
+func stableOrder(_ values: [Double]) -> [Int] { stableOrderAndKeys(values).order }
+
+/// The stable ascending order of `values` and their sorted order-preserving 64-bit keys (sign bit flipped for
+/// positives, all bits for negatives; −0 folded into +0). An LSD radix sort with 11-bit digits (six passes, each
+/// skipped when all keys share the digit — common for distances, whose exponents barely vary) replaces the
+/// comparison sort's n log n branchy comparisons; 2048 buckets keep the scatter within cache.
+func stableOrderAndKeys(_ values: [Double]) -> (order: [Int], keys: [UInt64]) {
     let n = values.count
-    if n < 4096 { return values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) } }
     var keys = [UInt64](repeating: 0, count: n)
-    var order = [Int32](repeating: 0, count: n)
     for index in 0..<n {
-        // + 0 folds −0 into +0 (equal values must get equal keys); negative numbers sort by inverted bits.
         let bits = (values[index] + 0).bitPattern
         keys[index] = bits >> 63 == 1 ? ~bits : bits | (1 << 63)
-        order[index] = Int32(index)
     }
+    if n < 4096 {
+        let order = values.indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+        return (order, order.map { keys[$0] })
+    }
+    var order = (0..<n).map { Int32($0) }
     var keyBuffer = keys, orderBuffer = order
-    var counts = [Int](repeating: 0, count: 1 << 16)
-    for pass in 0..<4 {
-        let shift = UInt64(16 * pass)
+    var counts = [Int](repeating: 0, count: 1 << 11)
+    for pass in 0..<6 {
+        let shift = UInt64(11 * pass)
         for index in counts.indices { counts[index] = 0 }
-        for key in keys { counts[Int((key >> shift) & 0xFFFF)] += 1 }
+        for key in keys { counts[Int((key >> shift) & 0x7FF)] += 1 }
         if counts.contains(n) { continue }  // every key has the same digit: this pass would not move anything
         var running = 0
         for digit in counts.indices { let c = counts[digit]; counts[digit] = running; running += c }
         for index in 0..<n {
-            let digit = Int((keys[index] >> shift) & 0xFFFF)
+            let digit = Int((keys[index] >> shift) & 0x7FF)
             let target = counts[digit]
             counts[digit] = target + 1
             keyBuffer[target] = keys[index]
@@ -178,5 +185,5 @@ func stableOrder(_ values: [Double]) -> [Int] {
         swap(&keys, &keyBuffer)
         swap(&order, &orderBuffer)
     }
-    return order.map { Int($0) }
+    return (order.map { Int($0) }, keys)
 }
