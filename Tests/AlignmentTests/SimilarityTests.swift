@@ -249,6 +249,10 @@ import Tensors
         expectAlignmentError("compare_rdms: b must be [n, n] or [k, n, n], got shape [3]") {
             _ = try RSA.compare(three, Tensor([1.0, 2, 3]))
         }
+        let infinite = try Tensor([[0.0, 1, 2], [1, 0, .infinity], [2, .infinity, 0]])
+        expectAlignmentError("compare_rdms: b has an infinite value in RDM 0 at (1, 2)") {
+            _ = try RSA.compare(three, infinite)
+        }
         expectAlignmentError("compare_rdms: the RDMs share fewer than 2 finite entries") {
             _ = try RSA.compare(two, two)
         }

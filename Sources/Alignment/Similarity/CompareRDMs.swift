@@ -43,8 +43,8 @@ extension RSA {
     /// where rsatoolbox returns 0.
     /// - Parameters: `a` [n, n] or [k, n, n]; `b` [n, n] or [m, n, n]; `method`.
     /// - Returns: float64 of shape `[k]?` + `[m]?` (the axes of stacked inputs): 0-d for two single RDMs.
-    /// - Throws: `AlignmentError` for non-square inputs or different n (both shapes named), or a pair with fewer
-    ///   than 2 shared finite entries.
+    /// - Throws: `AlignmentError` for non-square inputs or different n (both shapes named), an infinite entry (RDM
+    ///   and pair named), or a pair with fewer than 2 shared finite entries.
     public static func compare(_ a: Tensor, _ b: Tensor, method: RDMComparison = .spearman,
                                warnings: AlignmentWarnings? = nil) throws -> Tensor {
         let operation = "compare_rdms"
@@ -55,6 +55,8 @@ extension RSA {
         }
         let vectors1 = first.map { upperTriangleValues($0, n) }
         let vectors2 = second.map { upperTriangleValues($0, n) }
+        try requireNoInfinity(vectors1, "a", n: n, operation)
+        try requireNoInfinity(vectors2, "b", n: n, operation)
         let values = try compareVectors(vectors1, vectors2, n: n, method: method, operation: operation, warnings: warnings)
         var shape = [Int]()
         if a.rank == 3 { shape.append(first.count) }
@@ -112,6 +114,20 @@ extension RSA {
             warnings?.add("\(operation): \(undefined) comparison(s) involve a constant or zero RDM and are NaN")
         }
         return result
+    }
+
+    /// NaN marks a missing dissimilarity; ±inf is a mistake upstream and is refused, naming the RDM and the pair.
+    static func requireNoInfinity(_ vectors: [[Double]], _ name: String, n: Int, _ operation: String) throws {
+        for (index, vector) in vectors.enumerated() {
+            guard let position = vector.firstIndex(where: \.isInfinite) else { continue }
+            var k = 0
+            for i in 0..<n {
+                for j in (i + 1)..<Swift.max(n, i + 1) {
+                    if k == position { throw AlignmentError(operation, "\(name) has an infinite value in RDM \(index) at (\(i), \(j))") }
+                    k += 1
+                }
+            }
+        }
     }
 
     static func select(_ v: [Double], _ valid: [Bool]) -> [Double] { zip(v, valid).compactMap { $1 ? $0 : nil } }

@@ -93,6 +93,8 @@ public enum Hierarchy {
     /// its final value, interpolated linearly in log(step) between the two checkpoints that bracket it.
     /// A voxel whose final score is ≤ 0 has no half-time (NaN); one already above half at the first checkpoint
     /// gets the first step.
+    /// Its relation to a cortical map (myelin, thickness, expansion, timescales) is
+    /// `spinTest(halfTime(curves:steps:), map, coordinates:)`, which keeps the maps' spatial autocorrelation.
     /// - Parameters: `curves` [checkpoints, voxels]; `steps` [checkpoints], increasing and > 0.
     /// - Returns: float64 [voxels].
     /// - Throws: `AlignmentError` for mismatched sizes (shapes named), steps not increasing or ≤ 0, non-finite

@@ -19,9 +19,12 @@ public enum TimeResolved {
         guard n == nm else {
             throw AlignmentError(operation, "rdms \(formatShape(rdms.shape)) and model \(formatShape(model.shape)) describe different numbers of conditions")
         }
-        let values = try RSA.compareVectors(models.map { RSA.upperTriangleValues($0, n) },
-                                            data.map { RSA.upperTriangleValues($0, n) }, n: n, method: method,
-                                            operation: operation, warnings: warnings)
+        let modelVectors = models.map { RSA.upperTriangleValues($0, n) }
+        let dataVectors = data.map { RSA.upperTriangleValues($0, n) }
+        try RSA.requireNoInfinity(modelVectors, "model", n: n, operation)
+        try RSA.requireNoInfinity(dataVectors, "rdms", n: n, operation)
+        let values = try RSA.compareVectors(modelVectors, dataVectors, n: n, method: method, operation: operation,
+                                            warnings: warnings)
         return Inputs.tensor(values, shape: model.rank == 2 ? [data.count] : [models.count, data.count])
     }
 
