@@ -67,7 +67,7 @@ public enum Similarity {
         let allFinite = try x.isFinite().all().item()
         if allFinite == 1 { return }
         let matrix = Matrix(rows: x.shape[0], columns: x.shape[1], values: Inputs.values(x))
-        _ = try Inputs.finiteColumns(matrix, name, operation, policy: .raise)
+        _ = try Inputs.finiteColumns(matrix, name, operation, policy: .refuse)
     }
 
     /// Columns minus their means, in the input's float dtype (int and bool become float64).

@@ -18,7 +18,7 @@ extension RSA {
                                   precision: Tensor? = nil) throws -> Tensor {
         let operation = "rdm_crossnobis"
         let data = try Inputs.matrix(x, "X", operation)
-        _ = try Inputs.finiteColumns(data, "X", operation, policy: .raise)
+        _ = try Inputs.finiteColumns(data, "X", operation, policy: .refuse)
         let labels = try Inputs.vector(conditions, "conditions", operation)
         guard labels.count == data.rows else {
             throw AlignmentError(operation, "conditions \(formatShape(conditions.shape)) must have one label per row of X \(formatShape(x.shape))")

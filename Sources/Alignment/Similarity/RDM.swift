@@ -46,13 +46,13 @@ public enum RSA {
     /// with a zero diagonal. All metrics go through one Gram matrix `G = X Xᵀ` (GEMM), after centring and
     /// normalising rows for correlation and cosine: `‖x−y‖² = G_ii + G_jj − 2G_ij`, `1 − r = 1 − G_ij` (rows
     /// z-scored), so the cost is that of one matrix product.
-    /// - Parameters: `x` [n, d] patterns (conditions × channels), any float or integer dtype; `nan`: `.raise`
+    /// - Parameters: `x` [n, d] patterns (conditions × channels), any float or integer dtype; `nan`: `.refuse`
     ///   throws naming the first column holding NaN or ±inf, `.omit` drops such columns; `warnings` receives the
     ///   number of constant (correlation) or zero (cosine) patterns, whose rows and columns are NaN.
     /// - Returns: float64 [n, n].
-    /// - Throws: `AlignmentError` for `x` not 2-D, no channels (left), a non-finite value under `.raise`, or a
+    /// - Throws: `AlignmentError` for `x` not 2-D, no channels (left), a non-finite value under `.refuse`, or a
     ///   precision matrix that is not [d, d] (both shapes named).
-    public static func rdm(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .raise,
+    public static func rdm(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .refuse,
                            warnings: AlignmentWarnings? = nil) throws -> Tensor {
         let operation = "rdm"
         if x.rank == 2, x.dtype == .float32, x.shape[1] > 0, metric.isCorrelationOrCosine,
@@ -205,7 +205,7 @@ public enum RSA {
     ///   omitted per time point).
     /// - Returns: float64 [times, n, n].
     /// - Throws: `AlignmentError` for `x` not 3-D, and as `rdm`.
-    public static func rdmOverTime(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .raise,
+    public static func rdmOverTime(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .refuse,
                                    warnings: AlignmentWarnings? = nil) throws -> Tensor {
         let operation = "rdm_over_time"
         guard x.rank == 3 else {

@@ -54,8 +54,8 @@ extension Inference {
         guard data.rows == x.rows else {
             throw AlignmentError(operation, "design \(formatShape(design.shape)) and Y \(formatShape(y.shape)) have different numbers of rows")
         }
-        _ = try Inputs.finiteColumns(x, "design", operation, policy: .raise)
-        _ = try Inputs.finiteColumns(data, "Y", operation, policy: .raise)
+        _ = try Inputs.finiteColumns(x, "design", operation, policy: .refuse)
+        _ = try Inputs.finiteColumns(data, "Y", operation, policy: .refuse)
         let (u, s, vt) = try Linalg.svd(x.tensor.astype(.float64))
         let singular = s.scalars(as: Double.self)
         let tolerance = Double(Swift.max(x.rows, x.columns)) * Double.ulpOfOne * (singular.max() ?? 0)

@@ -1,13 +1,5 @@
 import Tensors
 
-/// What a function does with NaN or infinite values in its input.
-public enum NaNPolicy: String, Sendable, CaseIterable {
-    /// Throw an `AlignmentError` naming the first offending column.
-    case raise
-    /// Drop the offending columns (or entries) and continue.
-    case omit
-}
-
 /// A dense row-major float64 matrix: the working form of every alignment routine's input.
 struct Matrix: Sendable {
     var rows: Int
@@ -68,7 +60,7 @@ enum Inputs {
             for column in 0..<x.columns where !x[row, column].isFinite { bad[column] = true }
         }
         guard let first = bad.firstIndex(of: true) else { return x }
-        if policy == .raise {
+        if policy == .refuse {
             let kind = (0..<x.rows).contains { x[$0, first].isNaN } ? "NaN" : "an infinite value"
             throw AlignmentError(operation, "\(name) has \(kind) in column \(first) (use nan: .omit to drop such columns)")
         }

@@ -27,7 +27,7 @@ public enum Hierarchy {
         let operation = "preferred_layer"
         let s = try Inputs.matrix(scores, "scores", operation)
         guard s.rows >= 1 else { throw AlignmentError(operation, "scores has no layers") }
-        let checked = try Inputs.finiteColumns(s, "scores", operation, policy: .raise)
+        let checked = try Inputs.finiteColumns(s, "scores", operation, policy: .refuse)
         var result = [Double]()
         for voxel in 0..<checked.columns {
             switch summary {
@@ -80,7 +80,7 @@ public enum Hierarchy {
         guard depth.count == c.rows else {
             throw AlignmentError(operation, "depths \(formatShape(depths?.shape ?? [])) must have one entry per layer of curves \(formatShape(curves.shape))")
         }
-        _ = try Inputs.finiteColumns(c, "curves", operation, policy: .raise)
+        _ = try Inputs.finiteColumns(c, "curves", operation, policy: .refuse)
         let peaks = (0..<c.rows).map { layer -> Double in
             var best = 0
             for time in 1..<Swift.max(1, c.columns) where c[layer, time] > c[layer, best] { best = time }
@@ -109,7 +109,7 @@ public enum Hierarchy {
         guard s.allSatisfy({ $0 > 0 }), zip(s, s.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw AlignmentError(operation, "steps must be positive and strictly increasing (they are interpolated on a log scale)")
         }
-        _ = try Inputs.finiteColumns(c, "curves", operation, policy: .raise)
+        _ = try Inputs.finiteColumns(c, "curves", operation, policy: .refuse)
         let logSteps = s.map { Foundation.log($0) }
         return Tensor((0..<c.columns).map { voxel -> Double in
             guard let final = (c.rows > 0 ? c[c.rows - 1, voxel] : nil), final > 0 else { return .nan }
