@@ -176,3 +176,43 @@ import Tensors
         }
     }
 }
+
+@Suite struct TimeRemainingErrorTests {
+    @Test func errorMessages() throws {
+        let x = try Tensor(shape: [4, 2, 3], scalars: (0..<24).map(Double.init))
+        let y = Tensor([0.0, 1, 0, 1])
+        expectAlignmentError("temporal_generalization: testX must be 3-D [trials, sensors, times], got shape [4]") {
+            _ = try TemporalGeneralization.matrix(trainX: x, trainLabels: y, testX: y, testLabels: y)
+        }
+        expectAlignmentError("temporal_generalization: testLabels [2] must have one label per trial of testX [4, 2, 3]") {
+            _ = try TemporalGeneralization.matrix(trainX: x, trainLabels: y, testX: x, testLabels: Tensor([0.0, 1]))
+        }
+        expectAlignmentError("rdm_over_time: X at time 1 has no finite sensors") {
+            var values = [Double](repeating: 1, count: 12)
+            values[1] = .nan; values[4] = .nan; values[7] = .nan; values[10] = .nan
+            _ = try RSA.rdmOverTime(try Tensor(shape: [2, 2, 3], scalars: values), nan: .omit)
+        }
+        expectAlignmentError("temporal_score: depths [2] must have one entry per layer of curves [3, 2]") {
+            _ = try Hierarchy.temporalScore(curves: try Tensor([[1.0, 2], [3, 4], [5, 6]]), times: Tensor([0.0, 1]),
+                                            depths: Tensor([1.0, 2]))
+        }
+        expectAlignmentError("spin_test: needs at least 3 vertices, got 2") {
+            _ = try Hierarchy.spinTest(Tensor([1.0, 2]), Tensor([1.0, 3]), coordinates: nil)
+        }
+        expectAlignmentError("preferred_layer: scores has no layers") {
+            _ = try Hierarchy.preferredLayer(Tensor(shape: [0, 3], scalars: [Double]()))
+        }
+        expectAlignmentError("cka: rbf median fraction must be a positive number, got -1.0") {
+            _ = try Similarity.cka(try Tensor([[1.0], [2], [4]]), try Tensor([[1.0], [2], [3]]), kernel: .rbfMedian(fraction: -1))
+        }
+        expectAlignmentError("procrustes: X is constant across examples: nothing to align") {
+            _ = try Similarity.procrustes(try Tensor([[1.0], [1], [1]]), try Tensor([[1.0], [2], [3]]))
+        }
+        expectAlignmentError("bootstrap_ci: x has no observations along axis 0") {
+            _ = try Inference.bootstrapConfidenceInterval(Tensor([Double]()), seed: 1)
+        }
+        expectAlignmentError("cluster_permutation_test: x needs at least 2 subjects along axis 0, got 1") {
+            _ = try Inference.clusterPermutationTest(try Tensor([[1.0, 2, 3]]), seed: 1)
+        }
+    }
+}
