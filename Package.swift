@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Language", targets: ["Language"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -29,11 +30,18 @@ let package = Package(
         // Engine.
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")], swiftSettings: engineSettings),
 
+        // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
+        // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
+        .target(name: "Language", swiftSettings: [
+            .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+        ]),
+
         // Executables.
         .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
         // Tests.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LanguageTests", dependencies: ["Language"]),
     ]
 )
