@@ -12,7 +12,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
+<<<<<<< HEAD
         .library(name: "Datasets", targets: ["Datasets"]),
+=======
+        .library(name: "Language", targets: ["Language"]),
+>>>>>>> language
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -32,6 +36,12 @@ let package = Package(
                 swiftSettings: engineSettings),
         .target(name: "Datasets", dependencies: ["Tensors"], swiftSettings: engineSettings),
 
+        // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
+        // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
+        .target(name: "Language", swiftSettings: [
+            .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+        ]),
+
         // Executables.
         .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
@@ -39,5 +49,6 @@ let package = Package(
         // Tests.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "LanguageTests", dependencies: ["Language"]),
     ]
 )

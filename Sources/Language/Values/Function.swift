@@ -1,0 +1,139 @@
+/// A callable value: a `.bm` function (closure), a builtin registered by the host, or a method bound to its receiver.
+public final class Function: @unchecked Sendable {
+    /// The name used in error messages and stack traces (`<lambda>` for anonymous functions).
+    public let name: String
+    /// `name(a, b=2)` as `help` shows it.
+    public let signature: String
+    /// The `##` docstring of a `.bm` function or the text a host registered with a builtin.
+    public let documentation: String?
+    let kind: Kind
+    /// Variables captured from enclosing functions.
+    let captures: [Cell]
+
+    enum Kind {
+        case script(FunctionPrototype)
+        case builtin(Builtin)
+    }
+
+    init(prototype: FunctionPrototype, captures: [Cell]) {
+        self.name = prototype.name
+        self.signature = prototype.signature
+        self.documentation = prototype.documentation
+        self.kind = .script(prototype)
+        self.captures = captures
+    }
+
+    init(builtin: Builtin) {
+        self.name = builtin.name
+        self.signature = builtin.signature
+        self.documentation = builtin.documentation
+        self.kind = .builtin(builtin)
+        self.captures = []
+    }
+
+    /// True for functions written in `.bm`.
+    public var isScript: Bool { if case .script = kind { return true } else { return false } }
+}
+
+/// The compiled, shareable part of a `.bm` function; each evaluation of `fn`/`=>` pairs it with captured cells.
+final class FunctionPrototype {
+    let name: String
+    let signature: String
+    let documentation: String?
+    let parameterNames: [String]
+    /// Default value evaluators, run in the callee's frame (so defaults may use earlier parameters).
+    let defaults: [Evaluator?]
+    let requiredCount: Int
+    /// Parameters that closures capture: their slots hold cells.
+    let cellParameters: [Int]
+    var frameSize: Int = 0
+    var body: Evaluator = { _ in .nil }
+    let location: SourceLocation
+
+    init(name: String, signature: String, documentation: String?, parameterNames: [String], defaults: [Evaluator?],
+         cellParameters: [Int], location: SourceLocation) {
+        self.name = name
+        self.signature = signature
+        self.documentation = documentation
+        self.parameterNames = parameterNames
+        self.defaults = defaults
+        self.requiredCount = defaults.firstIndex(where: { $0 != nil }) ?? defaults.count
+        self.cellParameters = cellParameters
+        self.location = location
+    }
+
+    /// True when a call with exactly `parameterNames.count` positional arguments needs no extra binding work.
+    var isSimple: Bool { cellParameters.isEmpty }
+}
+
+/// A function implemented in Swift by the host or the core library.
+final class Builtin {
+    let name: String
+    let signature: String
+    let documentation: String?
+    /// Parameter names from the signature, for keyword arguments and messages; `*rest` marks variadic functions.
+    let parameterNames: [String]
+    let minimumCount: Int
+    /// nil when variadic.
+    let maximumCount: Int?
+    let body: (Arguments) throws -> Value
+
+    init(name: String, signature: String?, documentation: String?, body: @escaping (Arguments) throws -> Value) {
+        self.name = name
+        self.documentation = documentation
+        self.body = body
+        let text = signature ?? "\(name)(*arguments)"
+        self.signature = text
+        // Parse "name(a, b, c=1, *rest)".
+        var names: [String] = []
+        var required = 0
+        var variadic = false
+        if let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close {
+            let inside = text[text.index(after: open)..<close]
+            var depth = 0
+            var item = ""
+            var items: [String] = []
+            for character in inside {
+                if "([{".contains(character) { depth += 1 }
+                if ")]}".contains(character) { depth -= 1 }
+                if character == ",", depth == 0 {
+                    items.append(item)
+                    item = ""
+                } else {
+                    item.append(character)
+                }
+            }
+            items.append(item)
+            for raw in items {
+                let parameter = raw.trimmingSpaces()
+                if parameter.isEmpty { continue }
+                if parameter.hasPrefix("*") || parameter == "..." {
+                    variadic = true
+                    continue
+                }
+                if let equals = parameter.firstIndex(of: "=") {
+                    names.append(String(parameter[..<equals]).trimmingSpaces())
+                } else {
+                    names.append(parameter)
+                    if !variadic { required = names.count }
+                }
+            }
+        }
+        self.parameterNames = names
+        self.minimumCount = required
+        self.maximumCount = variadic ? nil : names.count
+    }
+}
+
+/// Runs one compiled node in a frame.
+typealias Evaluator = (Frame) throws -> Value
+/// Runs one compiled condition in a frame.
+typealias Condition = (Frame) throws -> Bool
+
+/// The running function's locals (a window on the value stack) and closure (for captured cells).
+struct Frame {
+    let slots: UnsafeMutablePointer<Value>
+    unowned(unsafe) let function: Function?
+
+    @inline(__always) func capture(_ index: Int) -> Cell { function.unsafelyUnwrapped.captures[index] }
+}
