@@ -12,11 +12,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
-<<<<<<< HEAD
         .library(name: "Datasets", targets: ["Datasets"]),
-=======
         .library(name: "Language", targets: ["Language"]),
->>>>>>> language
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
