@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Language", targets: ["Language"]),
+        .executable(name: "bm", targets: ["bm"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -28,6 +29,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
 
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
+
         // Engine.
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: engineSettings),
@@ -39,7 +42,12 @@ let package = Package(
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
 
+        // The bridge: binds engine modules into the language.
+        .target(name: "Builtins", dependencies: ["Language", "Tensors"], swiftSettings: engineSettings),
+
         // Executables.
+        .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
+                          swiftSettings: engineSettings),
         .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
