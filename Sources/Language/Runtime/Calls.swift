@@ -56,9 +56,6 @@ extension Runtime {
         }
         do {
             try countStep(location)
-            for index in prototype.cellParameters {
-                base[index] = .native(Cell(name: prototype.parameterNames[index], value: base[index]))
-            }
             let result = try prototype.body(Frame(slots: base, function: function))
             if flow == .returning {
                 flow = .normal
@@ -119,7 +116,7 @@ extension Runtime {
             try countStep(location)
             // Defaults run in the callee's frame, after the given arguments, so they may refer to earlier parameters.
             for index in 0..<parameterCount where !given[index] {
-                base[index] = try prototype.defaults[index]!(frame)
+                base[index] = try prototype.defaults[index]!.run(frame)
             }
             for index in prototype.cellParameters {
                 base[index] = .native(Cell(name: prototype.parameterNames[index], value: base[index]))

@@ -25,7 +25,7 @@ final class Runtime {
     var loading: Set<String> = []
     var searchPaths: [String] = []
     var helpTopics: [String: String] = [:]
-    var output: (String) -> Void = { Swift.print($0) }
+    var output: (String) -> Void = { Swift.print($0, terminator: "") }
 
     static let stackCapacity = 1 << 20
 

@@ -42,7 +42,7 @@ final class FunctionPrototype {
     let documentation: String?
     let parameterNames: [String]
     /// Default value evaluators, run in the callee's frame (so defaults may use earlier parameters).
-    let defaults: [Evaluator?]
+    let defaults: [Code?]
     let requiredCount: Int
     /// Parameters that closures capture: their slots hold cells.
     let cellParameters: [Int]
@@ -50,7 +50,7 @@ final class FunctionPrototype {
     var body: Evaluator = { _ in .nil }
     let location: SourceLocation
 
-    init(name: String, signature: String, documentation: String?, parameterNames: [String], defaults: [Evaluator?],
+    init(name: String, signature: String, documentation: String?, parameterNames: [String], defaults: [Code?],
          cellParameters: [Int], location: SourceLocation) {
         self.name = name
         self.signature = signature
@@ -123,6 +123,12 @@ final class Builtin {
         self.minimumCount = required
         self.maximumCount = variadic ? nil : names.count
     }
+}
+
+/// A compiled node kept in a collection. Wrapping keeps the closure at its natural calling convention: an array or
+/// optional of bare closures would put a reabstraction thunk in front of every call.
+struct Code {
+    let run: Evaluator
 }
 
 /// Runs one compiled node in a frame.
