@@ -111,7 +111,14 @@ public final class ScriptError: Error, CustomStringConvertible, @unchecked Senda
     /// The full report: every diagnostic with its source line and caret, then the call stack.
     public var description: String {
         var lines = diagnostics.map(\.description)
-        lines.append(contentsOf: stack.map(\.description))
+        if stack.count > 24 {
+            // Runaway recursion: the innermost frames and the outermost ones tell the story.
+            lines.append(contentsOf: stack.prefix(10).map(\.description))
+            lines.append("  ... \(stack.count - 20) more calls ...")
+            lines.append(contentsOf: stack.suffix(10).map(\.description))
+        } else {
+            lines.append(contentsOf: stack.map(\.description))
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -155,7 +155,7 @@ extension Runtime {
             throw error(arityMessage(builtin.name, minimum: builtin.minimumCount, maximum: builtin.maximumCount, got: count),
                         location)
         }
-        for (name, _) in named {
+        for (name, _) in named where !builtin.keywordOnlyNames.contains(name) {
             guard let index = builtin.parameterNames.firstIndex(of: name) else {
                 throw error("\(builtin.name): unknown keyword argument '\(name)'", location)
             }

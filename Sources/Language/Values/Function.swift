@@ -73,6 +73,8 @@ final class Builtin {
     let documentation: String?
     /// Parameter names from the signature, for keyword arguments and messages; `*rest` marks variadic functions.
     let parameterNames: [String]
+    /// Names after `*rest`: accepted only as keywords.
+    let keywordOnlyNames: [String]
     let minimumCount: Int
     /// nil when variadic.
     let maximumCount: Int?
@@ -86,6 +88,7 @@ final class Builtin {
         self.signature = text
         // Parse "name(a, b, c=1, *rest)".
         var names: [String] = []
+        var keywordOnly: [String] = []
         var required = 0
         var variadic = false
         if let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close {
@@ -111,7 +114,10 @@ final class Builtin {
                     variadic = true
                     continue
                 }
-                if let equals = parameter.firstIndex(of: "=") {
+                if variadic {
+                    let name = parameter.firstIndex(of: "=").map { String(parameter[..<$0]) } ?? parameter
+                    keywordOnly.append(name.trimmingSpaces())
+                } else if let equals = parameter.firstIndex(of: "=") {
                     names.append(String(parameter[..<equals]).trimmingSpaces())
                 } else {
                     names.append(parameter)
@@ -120,6 +126,7 @@ final class Builtin {
             }
         }
         self.parameterNames = names
+        self.keywordOnlyNames = keywordOnly
         self.minimumCount = required
         self.maximumCount = variadic ? nil : names.count
     }
