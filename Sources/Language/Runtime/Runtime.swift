@@ -66,7 +66,7 @@ final class Runtime {
     @inline(never)
     func stepLimitReached(_ location: SourceLocation?) throws {
         stepsLeft = 0
-        throw error("execution budget exhausted\(stepLimitDescription)", location)
+        throw ScriptError("execution budget exhausted\(stepLimitDescription)", at: location, kind: "limit")
     }
 
     @inline(__always)

@@ -70,8 +70,8 @@ extension Parser {
             }
             var alias: String? = nil
             if match(.asKeyword) { alias = try expect(.identifier, "after 'as'").text }
-            if case .file = target, alias == nil {
-                throw failure("importing a file needs a name: import \"file.bm\" as name", at: start)
+            if case .file(let path) = target, alias == nil {
+                throw failure("importing a file needs a name: import \"\(path)\" as name", at: start)
             }
             let boundName: String
             switch target {
