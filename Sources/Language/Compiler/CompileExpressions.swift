@@ -221,7 +221,7 @@ extension Compiler {
         /// Evaluates the arguments onto the stack; returns the base.
         let pushArguments: (Frame) throws -> UnsafeMutablePointer<Value> = { frame in
             let base = runtime.stackTop
-            guard base + count < runtime.stackEnd else { throw runtime.error("stack overflow: value stack exhausted", location) }
+            guard base + count < runtime.stackEnd || runtime.growStack(to: base + count) else { throw runtime.error("stack overflow: value stack exhausted", location) }
             var index = 0
             do {
                 while index < count {
@@ -261,7 +261,7 @@ extension Compiler {
                 let function = try calleeCode(frame)
                 let value = try argument(frame)
                 let base = runtime.stackTop
-                guard base + 1 < runtime.stackEnd else { throw runtime.error("stack overflow: value stack exhausted", location) }
+                guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else { throw runtime.error("stack overflow: value stack exhausted", location) }
                 base[0] = value
                 runtime.stackTop = base + 1
                 return try runtime.invoke(function, base: base, count: 1, named: [], location: location)

@@ -312,7 +312,7 @@ extension Compiler {
 
 extension Runtime {
     /// `let a, b = pair` and `for k, v in …`: the value must be a list (or iterable) of exactly `count` elements.
-    func unpack(_ value: Value, count: Int, _ location: SourceLocation?) throws -> [Value] {
+    func unpack(_ value: Value, count: Int, _ location: SourceLocation) throws -> [Value] {
         let parts: [Value]
         switch value {
         case .list(let list): parts = list.elements

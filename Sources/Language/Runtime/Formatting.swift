@@ -42,7 +42,7 @@ func representationText(_ value: Value, depth: Int) -> String {
 
 extension Runtime {
     /// `"{value:spec}"`.
-    func format(_ value: Value, spec: String?, _ location: SourceLocation?) throws -> String {
+    func format(_ value: Value, spec: String?, _ location: SourceLocation) throws -> String {
         guard let spec, !spec.isEmpty else { return try display(value) }
         if case .native(let object) = value {
             do {
@@ -125,7 +125,7 @@ struct FormatSpec {
         characters.removeAll()
     }
 
-    func formatNumber(_ number: Double, _ location: SourceLocation?, _ runtime: Runtime) throws -> String {
+    func formatNumber(_ number: Double, _ location: SourceLocation, _ runtime: Runtime) throws -> String {
         var text: String
         let magnitude = abs(number)
         switch type {

@@ -6,20 +6,19 @@ public final class Function: @unchecked Sendable {
     public let signature: String
     /// The `##` docstring of a `.bm` function or the text a host registered with a builtin.
     public let documentation: String?
-    let kind: Kind
+    /// The compiled code of a `.bm` function (nil for builtins). Stored properties rather than an enum, so the call
+    /// path reads one field instead of copying an enum payload.
+    let prototype: FunctionPrototype?
+    let builtin: Builtin?
     /// Variables captured from enclosing functions.
     let captures: [Cell]
-
-    enum Kind {
-        case script(FunctionPrototype)
-        case builtin(Builtin)
-    }
 
     init(prototype: FunctionPrototype, captures: [Cell]) {
         self.name = prototype.name
         self.signature = prototype.signature
         self.documentation = prototype.documentation
-        self.kind = .script(prototype)
+        self.prototype = prototype
+        self.builtin = nil
         self.captures = captures
     }
 
@@ -27,12 +26,13 @@ public final class Function: @unchecked Sendable {
         self.name = builtin.name
         self.signature = builtin.signature
         self.documentation = builtin.documentation
-        self.kind = .builtin(builtin)
+        self.prototype = nil
+        self.builtin = builtin
         self.captures = []
     }
 
     /// True for functions written in `.bm`.
-    public var isScript: Bool { if case .script = kind { return true } else { return false } }
+    public var isScript: Bool { prototype != nil }
 }
 
 /// The compiled, shareable part of a `.bm` function; each evaluation of `fn`/`=>` pairs it with captured cells.
@@ -60,10 +60,13 @@ final class FunctionPrototype {
         self.requiredCount = defaults.firstIndex(where: { $0 != nil }) ?? defaults.count
         self.cellParameters = cellParameters
         self.location = location
+        self.isSimple = cellParameters.isEmpty
+        self.parameterCount = parameterNames.count
     }
 
-    /// True when a call with exactly `parameterNames.count` positional arguments needs no extra binding work.
-    var isSimple: Bool { cellParameters.isEmpty }
+    /// True when a call with exactly `parameterCount` positional arguments needs no extra binding work.
+    let isSimple: Bool
+    let parameterCount: Int
 }
 
 /// A function implemented in Swift by the host or the core library.
