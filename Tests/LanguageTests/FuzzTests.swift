@@ -118,3 +118,19 @@ struct SeededGenerator: RandomNumberGenerator {
         runChecked("list(range(1e12))", interpreter)
     }
 }
+
+@Suite struct RobustnessTests {
+    @Test func cyclicAndDeepDataNeverCrash() {
+        let (output, error) = runScript("""
+            let a = [1]
+            a.append(a)
+            print(a == a, len(str(a)) > 0)
+            try { print(a < a) } catch e { print(e.message) }
+            var deep = []
+            for i in range(200000) { deep = [deep] }
+            print(type(deep))
+            """)
+        #expect(error == nil)
+        #expect(output == "true true\ncomparison nested too deeply (a list containing itself?)\nlist\n")
+    }
+}

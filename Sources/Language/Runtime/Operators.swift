@@ -135,7 +135,8 @@ extension Runtime {
     }
 
     /// Ordering for `<` and friends: numbers, strings (by Unicode scalars), lists lexicographically.
-    func compare(_ left: Value, _ right: Value, _ operation: BinaryOperator, _ location: SourceLocation) throws -> Int {
+    func compare(_ left: Value, _ right: Value, _ operation: BinaryOperator, _ location: SourceLocation,
+                 depth: Int = 0) throws -> Int {
         switch (left, right) {
         case (.number(let a), .number(let b)):
             if a < b { return -1 }
@@ -145,8 +146,9 @@ extension Runtime {
         case (.string(let a), .string(let b)):
             return a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1)
         case (.list(let a), .list(let b)):
+            guard depth < 500 else { throw error("comparison nested too deeply (a list containing itself?)", location) }
             for index in 0..<min(a.count, b.count) {
-                let order = try compare(a.elements[index], b.elements[index], operation, location)
+                let order = try compare(a.elements[index], b.elements[index], operation, location, depth: depth + 1)
                 if order != 0 { return order }
             }
             return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
