@@ -11,19 +11,19 @@ extension Compiler {
         case .name(let name):
             return read(try resolve(name), expression.position)
         case .list(let elements):
-            let evaluators = try elements.map(compileExpression)
+            let evaluators = try elements.map { Code(run: try compileExpression($0)) }
             return { frame in
                 var values: [Value] = []
                 values.reserveCapacity(evaluators.count)
-                for evaluator in evaluators { values.append(try evaluator(frame)) }
+                for evaluator in evaluators { values.append(try evaluator.run(frame)) }
                 return .list(List(values))
             }
         case .record(let fields):
             let keys = fields.map(\.key)
-            let evaluators = try fields.map { try compileExpression($0.value) }
+            let evaluators = try fields.map { Code(run: try compileExpression($0.value)) }
             return { frame in
                 let record = Record()
-                for index in 0..<keys.count { record[keys[index]] = try evaluators[index](frame) }
+                for index in 0..<keys.count { record[keys[index]] = try evaluators[index].run(frame) }
                 return .record(record)
             }
         case .unary(.negate, let operand):
@@ -137,14 +137,16 @@ extension Compiler {
     func compileSubscripts(_ components: [IndexComponent]) throws -> (Frame) throws -> [Subscript] {
         enum Part {
             case value(Evaluator)
-            case slice(Evaluator?, Evaluator?, Evaluator?)
+            case slice(Code?, Code?, Code?)
             case ellipsis
         }
         let parts: [Part] = try components.map { component in
             switch component {
             case .value(let expression): return .value(try compileExpression(expression))
             case .slice(let start, let stop, let step):
-                return .slice(try start.map(compileExpression), try stop.map(compileExpression), try step.map(compileExpression))
+                return .slice(try start.map { Code(run: try compileExpression($0)) },
+                              try stop.map { Code(run: try compileExpression($0)) },
+                              try step.map { Code(run: try compileExpression($0)) })
             case .ellipsis: return .ellipsis
             }
         }
@@ -155,8 +157,8 @@ extension Compiler {
                 switch part {
                 case .value(let code): result.append(.value(try code(frame)))
                 case .slice(let start, let stop, let step):
-                    result.append(.slice(start: try start?(frame) ?? .nil, stop: try stop?(frame) ?? .nil,
-                                         step: try step?(frame) ?? .nil))
+                    result.append(.slice(start: try start?.run(frame) ?? .nil, stop: try stop?.run(frame) ?? .nil,
+                                         step: try step?.run(frame) ?? .nil))
                 case .ellipsis: result.append(.ellipsis)
                 }
             }
@@ -176,7 +178,9 @@ extension Compiler {
             let variable = functionContext.declare(parameter.name, isConstant: false)
             if variable.isCell { cellParameters.append(variable.slot) }
         }
-        let defaults = try declaration.parameters.map { try $0.defaultValue.map(compileExpression) }
+        let defaults = try declaration.parameters.map { parameter in
+            try parameter.defaultValue.map { Code(run: try compileExpression($0)) }
+        }
         let prototype = FunctionPrototype(
             name: declaration.name, signature: declaration.signature, documentation: declaration.documentation,
             parameterNames: declaration.parameters.map(\.name), defaults: defaults, cellParameters: cellParameters,
@@ -206,9 +210,9 @@ extension Compiler {
 
     private func compileCall(_ callee: Expression, _ arguments: [CallArgument], _ location: SourceLocation) throws -> Evaluator {
         let runtime = self.runtime
-        let positional = try arguments.filter { $0.name == nil }.map { try compileExpression($0.value) }
+        let positional = try arguments.filter { $0.name == nil }.map { Code(run: try compileExpression($0.value)) }
         let namedNames = arguments.compactMap(\.name)
-        let namedCode = try arguments.filter { $0.name != nil }.map { try compileExpression($0.value) }
+        let namedCode = try arguments.filter { $0.name != nil }.map { Code(run: try compileExpression($0.value)) }
         var seen = Set<String>()
         for name in namedNames where !seen.insert(name).inserted {
             throw ScriptError("keyword argument '\(name)' given twice", at: location, kind: "syntax")
@@ -217,11 +221,11 @@ extension Compiler {
         /// Evaluates the arguments onto the stack; returns the base.
         let pushArguments: (Frame) throws -> UnsafeMutablePointer<Value> = { frame in
             let base = runtime.stackTop
-            guard base + count < runtime.stackEnd else { throw runtime.error("stack overflow: value stack exhausted", location) }
+            guard base + count < runtime.stackEnd || runtime.growStack(to: base + count) else { throw runtime.error("stack overflow: value stack exhausted", location) }
             var index = 0
             do {
                 while index < count {
-                    base[index] = try positional[index](frame)
+                    base[index] = try positional[index].run(frame)
                     index += 1
                     runtime.stackTop = base + index
                 }
@@ -233,7 +237,7 @@ extension Compiler {
         }
         let evaluateNamed: (Frame) throws -> [(String, Value)] = { frame in
             var result: [(String, Value)] = []
-            for index in 0..<namedNames.count { result.append((namedNames[index], try namedCode[index](frame))) }
+            for index in 0..<namedNames.count { result.append((namedNames[index], try namedCode[index].run(frame))) }
             return result
         }
         if case .field(let receiverExpression, let name) = callee.kind {
@@ -252,12 +256,12 @@ extension Compiler {
         }
         let calleeCode = try compileExpression(callee)
         if namedNames.isEmpty, count == 1 {
-            let argument = positional[0]
+            let argument = positional[0].run
             return { frame in
                 let function = try calleeCode(frame)
                 let value = try argument(frame)
                 let base = runtime.stackTop
-                guard base + 1 < runtime.stackEnd else { throw runtime.error("stack overflow: value stack exhausted", location) }
+                guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else { throw runtime.error("stack overflow: value stack exhausted", location) }
                 base[0] = value
                 runtime.stackTop = base + 1
                 return try runtime.invoke(function, base: base, count: 1, named: [], location: location)

@@ -62,7 +62,16 @@ enum NotEqualOperation: ComparisonOperation {
 enum Operand {
     case slot(Int)
     case constant(Double)
+    /// A module global (top-level variables of scripts).
+    case global(Cell, SourceLocation)
     case code(Evaluator)
+}
+
+/// A global's value, or the "undefined variable" error.
+@inline(__always)
+func load(_ cell: Cell, _ runtime: Runtime, _ location: SourceLocation) throws -> Value {
+    guard cell.isDefined else { throw runtime.error("undefined variable '\(cell.name)'", location) }
+    return cell.value
 }
 
 extension Compiler {
@@ -70,7 +79,11 @@ extension Compiler {
         switch expression.kind {
         case .literal(.number(let number)): return .constant(number)
         case .name(let name):
-            if case .local(let local) = try resolve(name), !local.isCell { return .slot(local.slot) }
+            switch try resolve(name) {
+            case .local(let local) where !local.isCell: return .slot(local.slot)
+            case .global(let cell): return .global(cell, location(expression.position))
+            default: break
+            }
         default: break
         }
         return .code(try compileExpression(expression))
@@ -88,14 +101,14 @@ extension Compiler {
         case .power: return arithmetic(PowerOperation.self, leftOperand, rightOperand, location)
         case .matrixMultiply:
             let runtime = self.runtime
-            let leftCode = evaluator(leftOperand), rightCode = evaluator(rightOperand)
+            let leftCode = evaluator(leftOperand, location), rightCode = evaluator(rightOperand, location)
             return { frame in
                 let a = try leftCode(frame)
                 return try runtime.binary(.matrixMultiply, a, try rightCode(frame), location)
             }
         default:
             let runtime = self.runtime
-            let leftCode = evaluator(leftOperand), rightCode = evaluator(rightOperand)
+            let leftCode = evaluator(leftOperand, location), rightCode = evaluator(rightOperand, location)
             // Comparisons involving natives return whatever the host returns (a bool tensor for `t > 2`).
             return { frame in
                 let a = try leftCode(frame)
@@ -106,11 +119,17 @@ extension Compiler {
         }
     }
 
-    func evaluator(_ operand: Operand) -> Evaluator {
+    func evaluator(_ operand: Operand, _ location: SourceLocation) -> Evaluator {
         switch operand {
         case .slot(let slot): return { frame in frame.slots[slot] }
         case .constant(let number): return { _ in .number(number) }
         case .code(let code): return code
+        case .global(let cell, let location):
+            let runtime = self.runtime
+            return { _ in
+                guard cell.isDefined else { throw runtime.error("undefined variable '\(cell.name)'", location) }
+                return cell.value
+            }
         }
     }
 
@@ -142,8 +161,20 @@ extension Compiler {
                 if case .number(let x) = frame.slots[a], case .number(let y) = value { return .number(Operation.apply(x, y)) }
                 return try runtime.binary(Operation.operation, frame.slots[a], value, location)
             }
+        case (.global(let cell, let cellLocation), .constant(let y)):
+            return { _ in
+                let value = try load(cell, runtime, cellLocation)
+                if case .number(let x) = value { return .number(Operation.apply(x, y)) }
+                return try runtime.binary(Operation.operation, value, .number(y), location)
+            }
+        case (.global(let a, let aLocation), .global(let b, let bLocation)):
+            return { _ in
+                let left = try load(a, runtime, aLocation), right = try load(b, runtime, bLocation)
+                if case .number(let x) = left, case .number(let y) = right { return .number(Operation.apply(x, y)) }
+                return try runtime.binary(Operation.operation, left, right, location)
+            }
         default:
-            let leftCode = evaluator(left), rightCode = evaluator(right)
+            let leftCode = evaluator(left, location), rightCode = evaluator(right, location)
             return { frame in
                 let a = try leftCode(frame)
                 let b = try rightCode(frame)
@@ -174,8 +205,14 @@ extension Compiler {
                 if case .number(let x) = value { return Operation.apply(x, y) }
                 return try runtime.truthy(try runtime.binary(Operation.operation, value, .number(y), location), location)
             }
+        case (.global(let cell, let cellLocation), .constant(let y)):
+            return { _ in
+                let value = try load(cell, runtime, cellLocation)
+                if case .number(let x) = value { return Operation.apply(x, y) }
+                return try runtime.truthy(try runtime.binary(Operation.operation, value, .number(y), location), location)
+            }
         default:
-            let leftCode = evaluator(left), rightCode = evaluator(right)
+            let leftCode = evaluator(left, location), rightCode = evaluator(right, location)
             return { frame in
                 let a = try leftCode(frame)
                 let b = try rightCode(frame)

@@ -3,39 +3,41 @@
 /// contain one check it afterwards, so straight-line code pays nothing.
 extension Compiler {
     func compileBlock(_ block: Block, newScope: Bool = true) throws -> Evaluator {
-        if newScope { return try withScope { try compileStatements(block.statements) } }
+        guard newScope else { return try compileStatements(block.statements) }
+        let saved = pushScope()
+        defer { popScope(saved) }
         return try compileStatements(block.statements)
     }
 
     func compileStatements(_ statements: [Statement]) throws -> Evaluator {
         let runtime = self.runtime
-        var codes: [Evaluator] = []
+        var codes: [Code] = []
         var jumps: [Bool] = []
         for statement in statements {
-            codes.append(try compileStatement(statement))
+            codes.append(Code(run: try compileStatement(statement)))
             jumps.append(statementJumps(statement))
         }
         switch codes.count {
         case 0: return { _ in .nil }
-        case 1: return codes[0]
+        case 1: return codes[0].run
         case 2 where !jumps[0]:
-            let first = codes[0], second = codes[1]
+            let first = codes[0].run, second = codes[1].run
             return { frame in
                 _ = try first(frame)
                 return try second(frame)
             }
         default:
-            let last = codes.removeLast()
+            let last = codes.removeLast().run
             let anyJump = jumps.dropLast().contains(true)
             if !anyJump {
                 return { frame in
-                    for code in codes { _ = try code(frame) }
+                    for code in codes { _ = try code.run(frame) }
                     return try last(frame)
                 }
             }
             return { frame in
                 for code in codes {
-                    _ = try code(frame)
+                    _ = try code.run(frame)
                     if runtime.flow != .normal { return .nil }
                 }
                 return try last(frame)
@@ -50,7 +52,7 @@ extension Compiler {
         case .expression(let expression):
             return try compileExpression(expression)
         case .declaration(let isConstant, let names, let value):
-            let valueCode = try value.map(compileExpression) ?? { _ in .nil }
+            let valueCode = try compileOptional(value)
             if names.count == 1 {
                 let store = try write(declare(names[0], isConstant: isConstant), statement.position, declaring: true)
                 return { frame in
@@ -58,10 +60,10 @@ extension Compiler {
                     return .nil
                 }
             }
-            let stores = try names.map { try write(declare($0, isConstant: isConstant), statement.position, declaring: true) }
+            let stores = try names.map { Store(run: try write(declare($0, isConstant: isConstant), statement.position, declaring: true)) }
             return { frame in
                 let parts = try runtime.unpack(try valueCode(frame), count: stores.count, location)
-                for index in 0..<stores.count { try stores[index](frame, parts[index]) }
+                for index in 0..<stores.count { try stores[index].run(frame, parts[index]) }
                 return .nil
             }
         case .assignment(let target, let operation, let value):
@@ -87,7 +89,7 @@ extension Compiler {
             }
         case .returnStatement(let value):
             if context.isTopLevel { throw compileError("'return' outside a function", statement.position) }
-            let valueCode = try value.map(compileExpression) ?? { _ in .nil }
+            let valueCode = try compileOptional(value)
             return { frame in
                 runtime.returnValue = try valueCode(frame)
                 runtime.flow = .returning
@@ -127,10 +129,11 @@ extension Compiler {
             return try compileFor(names, sequence, body, location)
         case .tryCatch(let body, let errorName, let handler):
             let bodyCode = try compileBlock(body)
-            let (handlerCode, store): (Evaluator, ((Frame, Value) throws -> Void)?) = try withScope {
-                let store = try errorName.map { try write(declare($0, isConstant: false), statement.position, declaring: true) }
-                return (try compileBlock(handler, newScope: false), store)
-            }
+            let saved = pushScope()
+            defer { popScope(saved) }
+            var store: ((Frame, Value) throws -> Void) = { _, _ in }
+            if let errorName { store = try write(declare(errorName, isConstant: false), statement.position, declaring: true) }
+            let handlerCode = try compileBlock(handler, newScope: false)
             return { frame in
                 let savedTop = runtime.stackTop, savedDepth = runtime.depth
                 do {
@@ -140,7 +143,7 @@ extension Compiler {
                     runtime.stackTop = savedTop
                     runtime.depth = savedDepth
                     runtime.flow = .normal
-                    try store?(frame, runtime.errorRecord(error))
+                    try store(frame, runtime.errorRecord(error))
                     return try handlerCode(frame)
                 }
             }
@@ -163,9 +166,11 @@ extension Compiler {
                             _ location: SourceLocation) throws -> Evaluator {
         let runtime = self.runtime
         let sequenceCode = try compileExpression(sequence)
-        return try withScope {
+        let saved = pushScope()
+        defer { popScope(saved) }
+        do {
             let variables = names.map { context.declare($0, isConstant: false) }
-            let stores = try variables.map { try write(.local($0), body.position, declaring: true) }
+            let stores = try variables.map { Store(run: try write(.local($0), body.position, declaring: true)) }
             context.loopDepth += 1
             defer { context.loopDepth -= 1 }
             let bodyCode = try compileBlock(body)
@@ -177,10 +182,10 @@ extension Compiler {
                 if let single {
                     frame.slots[single] = element
                 } else if count == 1 {
-                    try stores[0](frame, element)
+                    try stores[0].run(frame, element)
                 } else {
                     let parts = try runtime.unpack(element, count: count, location)
-                    for index in 0..<count { try stores[index](frame, parts[index]) }
+                    for index in 0..<count { try stores[index].run(frame, parts[index]) }
                 }
                 _ = try bodyCode(frame)
                 if jumps, runtime.flow != .normal {
@@ -293,9 +298,21 @@ extension Compiler {
     }
 }
 
+/// A compiled store kept in an array (see `Code`).
+struct Store {
+    let run: (Frame, Value) throws -> Void
+}
+
+extension Compiler {
+    func compileOptional(_ expression: Expression?) throws -> Evaluator {
+        guard let expression else { return { _ in .nil } }
+        return try compileExpression(expression)
+    }
+}
+
 extension Runtime {
     /// `let a, b = pair` and `for k, v in …`: the value must be a list (or iterable) of exactly `count` elements.
-    func unpack(_ value: Value, count: Int, _ location: SourceLocation?) throws -> [Value] {
+    func unpack(_ value: Value, count: Int, _ location: SourceLocation) throws -> [Value] {
         let parts: [Value]
         switch value {
         case .list(let list): parts = list.elements

@@ -119,14 +119,16 @@ final class Compiler {
 
     // MARK: Scopes and names
 
-    func withScope<T>(_ body: () throws -> T) rethrows -> T {
+    /// Opens a block scope; returns what `popScope` needs. (Not a generic `withScope { }`: returning closures
+    /// through a generic would wrap them in reabstraction thunks.)
+    func pushScope() -> Int {
         context.scopes.append([:])
-        let savedSlot = context.nextSlot
-        defer {
-            context.scopes.removeLast()
-            context.nextSlot = savedSlot
-        }
-        return try body()
+        return context.nextSlot
+    }
+
+    func popScope(_ savedSlot: Int) {
+        context.scopes.removeLast()
+        context.nextSlot = savedSlot
     }
 
     func resolve(_ name: String) throws -> Variable {

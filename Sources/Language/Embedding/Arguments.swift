@@ -12,7 +12,7 @@ public struct Arguments {
     public let named: [(String, Value)]
     let parameterNames: [String]
     let runtime: Runtime
-    let location: SourceLocation?
+    let location: SourceLocation
 
     /// Number of positional arguments.
     public var count: Int { positional.count }

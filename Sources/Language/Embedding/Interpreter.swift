@@ -40,7 +40,14 @@ public final class Interpreter {
         if loadPrelude { try self.loadPrelude() }
     }
 
-    deinit { runtime.tearDown() }
+    deinit {
+        // Freeing deeply nested data recurses; do it on the large stack too.
+        let runtime = self.runtime, mainModule = self.mainModule
+        LargeStack.run {
+            mainModule.clear()
+            runtime.tearDown()
+        }
+    }
 
     /// `stdlib/` of the source checkout this library was built from, when it exists.
     public static let bundledStandardLibrary: String? = {
@@ -182,7 +189,8 @@ public final class Interpreter {
 
     /// Forgets the main script's top-level names (a fresh REPL session).
     public func resetMainModule() {
-        mainModule.clear()
+        let old = mainModule
+        _ = try? onLargeStack { old.clear() }  // freeing deeply nested data recurses
         mainModule = Module(name: "<script>", file: nil, fallback: runtime.shared)
     }
 }

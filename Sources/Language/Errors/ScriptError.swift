@@ -26,7 +26,7 @@ public final class SourceFile: @unchecked Sendable {
 }
 
 /// A position in a source file: 1-based line and column (columns count characters).
-public struct SourceLocation: CustomStringConvertible {
+public struct SourceLocation: CustomStringConvertible, Sendable {
     public let file: SourceFile
     public let line: Int
     public let column: Int
@@ -36,6 +36,10 @@ public struct SourceLocation: CustomStringConvertible {
         self.column = column
     }
     public var description: String { "\(file.name):\(line):\(column)" }
+
+    /// Stands for "no script location" (host calls); errors drop it.
+    static let unknown = SourceLocation(file: SourceFile(name: "<unknown>", text: ""), line: 0, column: 0)
+    var isUnknown: Bool { line == 0 }
 }
 
 /// One error with its place: `file.bm:12:7: error: message`, the source line and a caret.
@@ -86,10 +90,12 @@ public final class ScriptError: Error, CustomStringConvertible, @unchecked Senda
     public let kind: String
 
     init(diagnostics: [Diagnostic], kind: String, underlying: (any Error)? = nil) {
-        self.diagnostics = diagnostics
+        self.diagnostics = diagnostics.map { diagnostic in
+            diagnostic.location?.isUnknown == true ? Diagnostic(message: diagnostic.message, location: nil) : diagnostic
+        }
         self.kind = kind
         self.underlying = underlying
-        self.pendingLocation = diagnostics.first?.location
+        self.pendingLocation = self.diagnostics.first?.location
     }
 
     convenience init(_ message: String, at location: SourceLocation?, kind: String = "runtime", underlying: (any Error)? = nil) {
@@ -105,13 +111,20 @@ public final class ScriptError: Error, CustomStringConvertible, @unchecked Senda
     /// afterwards the pending location is the call site in the caller.
     func unwind(through function: String, callSite: SourceLocation?) {
         if let pendingLocation { stack.append(StackEntry(function: function, location: pendingLocation)) }
-        pendingLocation = callSite
+        pendingLocation = callSite?.isUnknown == true ? nil : callSite
     }
 
     /// The full report: every diagnostic with its source line and caret, then the call stack.
     public var description: String {
         var lines = diagnostics.map(\.description)
-        lines.append(contentsOf: stack.map(\.description))
+        if stack.count > 24 {
+            // Runaway recursion: the innermost frames and the outermost ones tell the story.
+            lines.append(contentsOf: stack.prefix(10).map(\.description))
+            lines.append("  ... \(stack.count - 20) more calls ...")
+            lines.append(contentsOf: stack.suffix(10).map(\.description))
+        } else {
+            lines.append(contentsOf: stack.map(\.description))
+        }
         return lines.joined(separator: "\n")
     }
 }

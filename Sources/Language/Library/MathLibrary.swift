@@ -36,6 +36,8 @@ extension Interpreter {
             let x = try arguments.number(0, "x")
             let digits = try arguments.optionalInteger(1, "digits") ?? 0
             guard digits != 0 else { return .number(x.rounded(.toNearestOrEven)) }
+            // Round the exact decimal value of x (as Python does): printf's conversion is exact.
+            if digits > 0, digits <= 30, x.isFinite { return .number(Double(cFormat("%.\(digits)f", x)) ?? x) }
             let scale = pow(10, Double(digits))
             return .number((x * scale).rounded(.toNearestOrEven) / scale)
         }

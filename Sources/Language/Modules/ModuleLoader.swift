@@ -42,7 +42,7 @@ extension Runtime {
 
     func runChunk(_ code: Evaluator, frameSize: Int, name: String) throws -> Value {
         let base = stackTop
-        guard base + frameSize < stackEnd else { throw error("stack overflow: value stack exhausted", nil) }
+        guard base + frameSize < stackEnd || growStack(to: base + frameSize) else { throw error("stack overflow: value stack exhausted", .unknown) }
         stackTop = base + frameSize
         let savedDepth = depth
         defer {

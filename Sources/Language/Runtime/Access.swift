@@ -1,6 +1,6 @@
 /// Indexing `x[i]`, slicing `x[a:b:c]`, fields `x.name` and their assignments.
 extension Runtime {
-    func index(_ container: Value, _ indices: [Subscript], _ location: SourceLocation?) throws -> Value {
+    func index(_ container: Value, _ indices: [Subscript], _ location: SourceLocation) throws -> Value {
         switch container {
         case .list(let list):
             let index = try single(indices, "list", location)
@@ -31,7 +31,7 @@ extension Runtime {
         }
     }
 
-    func setIndex(_ container: Value, _ indices: [Subscript], _ value: Value, _ location: SourceLocation?) throws {
+    func setIndex(_ container: Value, _ indices: [Subscript], _ value: Value, _ location: SourceLocation) throws {
         switch container {
         case .list(let list):
             let index = try single(indices, "list", location)
@@ -69,7 +69,7 @@ extension Runtime {
         }
     }
 
-    private func single(_ indices: [Subscript], _ type: String, _ location: SourceLocation?) throws -> Subscript {
+    private func single(_ indices: [Subscript], _ type: String, _ location: SourceLocation) throws -> Subscript {
         guard indices.count == 1 else { throw error("a \(type) takes one index, got \(indices.count)", location) }
         return indices[0]
     }
@@ -83,7 +83,7 @@ extension Runtime {
     }
 
     /// A list or string position, negative counting from the end.
-    func position(_ index: Subscript, count: Int, _ type: String, _ location: SourceLocation?) throws -> Int {
+    func position(_ index: Subscript, count: Int, _ type: String, _ location: SourceLocation) throws -> Int {
         guard case .value(let value) = index, case .number(let number) = value else {
             throw error("\(type) index must be an integer, got \(describeSubscript(index))", location)
         }
@@ -97,7 +97,7 @@ extension Runtime {
         return position
     }
 
-    private func sliceBound(_ value: Value, count: Int, _ location: SourceLocation?) throws -> Int? {
+    private func sliceBound(_ value: Value, count: Int, _ location: SourceLocation) throws -> Int? {
         switch value {
         case .nil: return nil
         case .number(let number):
@@ -110,7 +110,7 @@ extension Runtime {
     }
 
     /// Python slice semantics: bounds clamp, negative bounds count from the end, step may be negative.
-    func sliceRange(_ start: Value, _ stop: Value, _ step: Value, count: Int, _ location: SourceLocation?) throws -> StrideTo<Int> {
+    func sliceRange(_ start: Value, _ stop: Value, _ step: Value, count: Int, _ location: SourceLocation) throws -> StrideTo<Int> {
         let stepValue = try sliceBound(step, count: count, location) ?? 1
         guard stepValue != 0 else { throw error("slice step cannot be zero", location) }
         func clamp(_ bound: Int?, _ defaultValue: Int) -> Int {
@@ -123,13 +123,13 @@ extension Runtime {
         return stride(from: lower, to: upper, by: stepValue)
     }
 
-    func unknownKey(_ key: String, _ record: Record, _ location: SourceLocation?) -> ScriptError {
+    func unknownKey(_ key: String, _ record: Record, _ location: SourceLocation) -> ScriptError {
         let keys = record.keys.isEmpty ? "the record is empty" : "keys: " + record.keys.joined(separator: ", ")
         return error("unknown key '\(key)' (\(keys))", location)
     }
 
     /// `x.name`: a record's field, a native attribute, or a method bound to its receiver.
-    func field(_ container: Value, _ name: String, _ location: SourceLocation?) throws -> Value {
+    func field(_ container: Value, _ name: String, _ location: SourceLocation) throws -> Value {
         switch container {
         case .record(let record):
             if let value = record[name] { return value }
@@ -148,7 +148,7 @@ extension Runtime {
         }
     }
 
-    func setField(_ container: Value, _ name: String, _ value: Value, _ location: SourceLocation?) throws {
+    func setField(_ container: Value, _ name: String, _ value: Value, _ location: SourceLocation) throws {
         switch container {
         case .record(let record):
             record[name] = value
@@ -161,7 +161,7 @@ extension Runtime {
         }
     }
 
-    func noMember(_ container: Value, _ name: String, _ location: SourceLocation?) -> ScriptError {
+    func noMember(_ container: Value, _ name: String, _ location: SourceLocation) -> ScriptError {
         var available: [String]
         switch container {
         case .list: available = ListMethods.names

@@ -3,7 +3,7 @@
 extension Runtime {
     /// Calls `callee` with `count` positional arguments stored at `base` (where `stackTop` now points past them).
     func invoke(_ callee: Value, base: UnsafeMutablePointer<Value>, count: Int, named: [(String, Value)],
-                location: SourceLocation?) throws -> Value {
+                location: SourceLocation) throws -> Value {
         guard case .function(let function) = callee else {
             discardArguments(base, count)
             throw error("cannot call a value of type \(callee.typeName)", location)
@@ -13,18 +13,16 @@ extension Runtime {
 
     @inline(__always)
     func invoke(_ function: Function, base: UnsafeMutablePointer<Value>, count: Int, named: [(String, Value)],
-                location: SourceLocation?) throws -> Value {
-        switch function.kind {
-        case .script(let prototype):
-            if count == prototype.parameterNames.count, named.isEmpty, prototype.isSimple {
+                location: SourceLocation) throws -> Value {
+        if let prototype = function.prototype {
+            if count == prototype.parameterCount, named.isEmpty, prototype.isSimple {
                 return try runScript(function, prototype, base: base, location: location)
             }
             return try runScriptBinding(function, prototype, base: base, count: count, named: named, location: location)
-        case .builtin(let builtin):
-            let positional = Array(UnsafeBufferPointer(start: base, count: count))
-            discardArguments(base, count)
-            return try callBuiltin(builtin, positional: positional, named: named, location: location)
         }
+        let positional = Array(UnsafeBufferPointer(start: base, count: count))
+        discardArguments(base, count)
+        return try callBuiltin(function.builtin.unsafelyUnwrapped, positional: positional, named: named, location: location)
     }
 
     @inline(__always)
@@ -34,7 +32,7 @@ extension Runtime {
     }
 
     @inline(never)
-    func stackOverflow(_ base: UnsafeMutablePointer<Value>, _ count: Int, _ location: SourceLocation?) -> ScriptError {
+    func stackOverflow(_ base: UnsafeMutablePointer<Value>, _ count: Int, _ location: SourceLocation) -> ScriptError {
         discardArguments(base, count)
         return error("stack overflow: more than \(maximumDepth) nested calls (runaway recursion?)", location)
     }
@@ -42,9 +40,9 @@ extension Runtime {
     /// Runs a `.bm` function whose parameters are already in place at `base`.
     @inline(__always)
     func runScript(_ function: Function, _ prototype: FunctionPrototype, base: UnsafeMutablePointer<Value>,
-                   location: SourceLocation?) throws -> Value {
+                   location: SourceLocation) throws -> Value {
         let frameEnd = base + prototype.frameSize
-        if depth >= maximumDepth || frameEnd >= stackEnd {
+        if depth >= maximumDepth || (frameEnd >= stackEnd && !growStack(to: frameEnd)) {
             throw stackOverflow(base, prototype.parameterNames.count, location)
         }
         depth += 1
@@ -56,9 +54,6 @@ extension Runtime {
         }
         do {
             try countStep(location)
-            for index in prototype.cellParameters {
-                base[index] = .native(Cell(name: prototype.parameterNames[index], value: base[index]))
-            }
             let result = try prototype.body(Frame(slots: base, function: function))
             if flow == .returning {
                 flow = .normal
@@ -76,14 +71,16 @@ extension Runtime {
 
     /// The general path: defaults, keyword arguments, arity errors.
     func runScriptBinding(_ function: Function, _ prototype: FunctionPrototype, base: UnsafeMutablePointer<Value>,
-                          count: Int, named: [(String, Value)], location: SourceLocation?) throws -> Value {
+                          count: Int, named: [(String, Value)], location: SourceLocation) throws -> Value {
         let parameterCount = prototype.parameterNames.count
         if count > parameterCount {
             discardArguments(base, count)
             throw error(arityMessage(prototype.name, minimum: prototype.requiredCount, maximum: parameterCount, got: count),
                         location)
         }
-        if base + prototype.frameSize >= stackEnd || depth >= maximumDepth { throw stackOverflow(base, count, location) }
+        if depth >= maximumDepth || (base + prototype.frameSize >= stackEnd && !growStack(to: base + prototype.frameSize)) {
+            throw stackOverflow(base, count, location)
+        }
         var given = [Bool](repeating: false, count: parameterCount)
         for index in 0..<count { given[index] = true }
         stackTop = base + prototype.frameSize
@@ -119,7 +116,7 @@ extension Runtime {
             try countStep(location)
             // Defaults run in the callee's frame, after the given arguments, so they may refer to earlier parameters.
             for index in 0..<parameterCount where !given[index] {
-                base[index] = try prototype.defaults[index]!(frame)
+                base[index] = try prototype.defaults[index]!.run(frame)
             }
             for index in prototype.cellParameters {
                 base[index] = .native(Cell(name: prototype.parameterNames[index], value: base[index]))
@@ -152,13 +149,13 @@ extension Runtime {
     }
 
     func callBuiltin(_ builtin: Builtin, positional: [Value], named: [(String, Value)],
-                     location: SourceLocation?) throws -> Value {
+                     location: SourceLocation) throws -> Value {
         let count = positional.count
         if count > (builtin.maximumCount ?? Int.max) || (count < builtin.minimumCount && named.isEmpty) {
             throw error(arityMessage(builtin.name, minimum: builtin.minimumCount, maximum: builtin.maximumCount, got: count),
                         location)
         }
-        for (name, _) in named {
+        for (name, _) in named where !builtin.keywordOnlyNames.contains(name) {
             guard let index = builtin.parameterNames.firstIndex(of: name) else {
                 throw error("\(builtin.name): unknown keyword argument '\(name)'", location)
             }
@@ -181,9 +178,9 @@ extension Runtime {
 
     /// Calls any callable value with arguments held in Swift (used by builtins like `map` and by hosts).
     func call(_ callee: Value, _ arguments: [Value], named: [(String, Value)] = [],
-              location: SourceLocation? = nil) throws -> Value {
+              location: SourceLocation = .unknown) throws -> Value {
         let base = stackTop
-        guard base + arguments.count < stackEnd else {
+        guard base + arguments.count < stackEnd || growStack(to: base + arguments.count) else {
             throw error("stack overflow: value stack exhausted", location)
         }
         for (index, argument) in arguments.enumerated() { base[index] = argument }

@@ -13,7 +13,10 @@ extension Runtime {
     }
 
     /// Source-like text: strings quoted. Nesting beyond 100 levels shows as `...` (cyclic structures are legal).
-    func representation(_ value: Value, depth: Int) throws -> String {
+    func representation(_ value: Value, depth: Int) throws -> String { representationText(value, depth: depth) }
+}
+
+func representationText(_ value: Value, depth: Int) -> String {
         switch value {
         case .nil: return "nil"
         case .bool(let flag): return flag ? "true" : "false"
@@ -21,13 +24,13 @@ extension Runtime {
         case .string(let string): return quote(string)
         case .list(let list):
             if depth > 100 { return "[...]" }
-            return "[" + (try list.elements.map { try representation($0, depth: depth + 1) }).joined(separator: ", ") + "]"
+            return "[" + list.elements.map { representationText($0, depth: depth + 1) }.joined(separator: ", ") + "]"
         case .record(let record):
             if depth > 100 { return "{...}" }
             var parts: [String] = []
             for (index, key) in record.keys.enumerated() {
                 let shownKey = isPlainName(key) ? key : quote(key)
-                parts.append("\(shownKey): \(try representation(record.values[index], depth: depth + 1))")
+                parts.append("\(shownKey): \(representationText(record.values[index], depth: depth + 1))")
             }
             return "{" + parts.joined(separator: ", ") + "}"
         case .function(let function):
@@ -35,10 +38,11 @@ extension Runtime {
         case .native(let object):
             return object.displayString
         }
-    }
+}
 
+extension Runtime {
     /// `"{value:spec}"`.
-    func format(_ value: Value, spec: String?, _ location: SourceLocation?) throws -> String {
+    func format(_ value: Value, spec: String?, _ location: SourceLocation) throws -> String {
         guard let spec, !spec.isEmpty else { return try display(value) }
         if case .native(let object) = value {
             do {
@@ -121,7 +125,7 @@ struct FormatSpec {
         characters.removeAll()
     }
 
-    func formatNumber(_ number: Double, _ location: SourceLocation?, _ runtime: Runtime) throws -> String {
+    func formatNumber(_ number: Double, _ location: SourceLocation, _ runtime: Runtime) throws -> String {
         var text: String
         let magnitude = abs(number)
         switch type {

@@ -2,7 +2,7 @@
 /// natives that declare an iterator.
 extension Runtime {
     /// Calls `body` with each element until it returns false.
-    func forEach(_ sequence: Value, _ location: SourceLocation?, _ body: (Value) throws -> Bool) throws {
+    func forEach(_ sequence: Value, _ location: SourceLocation, _ body: (Value) throws -> Bool) throws {
         switch sequence {
         case .list(let list):
             // Index-based so appending inside the loop is seen, and removing does not trap.
@@ -36,7 +36,7 @@ extension Runtime {
     }
 
     /// All elements of an iterable as an array.
-    func collect(_ sequence: Value, _ location: SourceLocation?) throws -> [Value] {
+    func collect(_ sequence: Value, _ location: SourceLocation) throws -> [Value] {
         if case .list(let list) = sequence { return list.elements }
         var elements: [Value] = []
         if case .native(let object) = sequence, let range = object as? RangeObject {
@@ -51,7 +51,7 @@ extension Runtime {
     }
 
     /// `element in container`.
-    func contains(_ container: Value, _ element: Value, _ location: SourceLocation?) throws -> Bool {
+    func contains(_ container: Value, _ element: Value, _ location: SourceLocation) throws -> Bool {
         switch container {
         case .list(let list):
             for candidate in list.elements where try equal(candidate, element, location) { return true }
@@ -81,7 +81,7 @@ extension Runtime {
     }
 
     /// `len(x)`.
-    func length(_ value: Value, _ location: SourceLocation?) throws -> Int {
+    func length(_ value: Value, _ location: SourceLocation) throws -> Int {
         switch value {
         case .list(let list): return list.count
         case .string(let string): return string.count

@@ -82,7 +82,7 @@ enum ListMethods {
 extension Runtime {
     /// Stable sort by `key(x)` (or the values themselves), with `<` ordering; errors on incomparable elements.
     func sortedValues(_ values: [Value], key: Value?, reverse: Value?, _ name: String,
-                      _ location: SourceLocation?) throws -> [Value] {
+                      _ location: SourceLocation) throws -> [Value] {
         var descending = false
         if let reverse, !reverse.isNil {
             guard case .bool(let flag) = reverse else {

@@ -3,7 +3,7 @@
 extension Runtime {
     /// A method call whose positional arguments sit on the stack at `base` (the compiled call site's fast path).
     func callMethod(_ receiver: Value, _ name: String, base: UnsafeMutablePointer<Value>, count: Int,
-                    named: [(String, Value)], location: SourceLocation?) throws -> Value {
+                    named: [(String, Value)], location: SourceLocation) throws -> Value {
         switch receiver {
         case .record(let record):
             if let member = record[name] {
@@ -22,7 +22,7 @@ extension Runtime {
     }
 
     func callMethod(_ receiver: Value, _ name: String, _ positional: [Value], named: [(String, Value)],
-                    location: SourceLocation?) throws -> Value {
+                    location: SourceLocation) throws -> Value {
         let qualified = "\(receiver.typeName).\(name)"
         func arguments(_ parameterNames: [String] = []) -> Arguments {
             Arguments(functionName: qualified, positional: positional, named: named, parameterNames: parameterNames,

@@ -10,7 +10,7 @@ import Darwin
 extension Runtime {
     /// Truth value: `nil`, `false`, `0`, `""`, `[]` and `{}` are false (as in Python); natives decide themselves.
     @inline(__always)
-    func truthy(_ value: Value, _ location: SourceLocation?) throws -> Bool {
+    func truthy(_ value: Value, _ location: SourceLocation) throws -> Bool {
         switch value {
         case .bool(let flag): return flag
         case .nil: return false
@@ -26,7 +26,7 @@ extension Runtime {
 
     /// `a == b`: numbers by value, strings by content, lists and records element by element, functions by identity;
     /// natives through their `==` hook (whose result must then be a bool or truthy).
-    func equal(_ left: Value, _ right: Value, _ location: SourceLocation?, depth: Int = 0) throws -> Bool {
+    func equal(_ left: Value, _ right: Value, _ location: SourceLocation, depth: Int = 0) throws -> Bool {
         switch (left, right) {
         case (.nil, .nil): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -61,13 +61,13 @@ extension Runtime {
     }
 
     private func nativeBinary(_ object: any NativeObject, _ operation: BinaryOperator, _ other: Value,
-                              _ side: OperandSide, _ location: SourceLocation?) throws -> Value? {
+                              _ side: OperandSide, _ location: SourceLocation) throws -> Value? {
         do { return try object.binaryOperation(operation, other: other, side: side) } catch { throw locate(error, location) }
     }
 
     /// Any binary operator on any values (the slow path of compiled arithmetic and comparisons).
     @inline(never)
-    func binary(_ operation: BinaryOperator, _ left: Value, _ right: Value, _ location: SourceLocation?) throws -> Value {
+    func binary(_ operation: BinaryOperator, _ left: Value, _ right: Value, _ location: SourceLocation) throws -> Value {
         if case .native(let object) = left, let result = try nativeBinary(object, operation, right, .left, location) {
             return result
         }
@@ -112,7 +112,7 @@ extension Runtime {
         }
     }
 
-    private func repetitionCount(_ times: Double, _ size: Int, _ location: SourceLocation?) throws -> Int {
+    private func repetitionCount(_ times: Double, _ size: Int, _ location: SourceLocation) throws -> Int {
         guard let count = exactInteger(times) else { throw error("can only repeat a whole number of times, got \(times)", location) }
         let total = max(0, count).multipliedReportingOverflow(by: max(size, 1))
         guard !total.overflow, total.partialValue <= 100_000_000 else {
@@ -135,7 +135,8 @@ extension Runtime {
     }
 
     /// Ordering for `<` and friends: numbers, strings (by Unicode scalars), lists lexicographically.
-    func compare(_ left: Value, _ right: Value, _ operation: BinaryOperator, _ location: SourceLocation?) throws -> Int {
+    func compare(_ left: Value, _ right: Value, _ operation: BinaryOperator, _ location: SourceLocation,
+                 depth: Int = 0) throws -> Int {
         switch (left, right) {
         case (.number(let a), .number(let b)):
             if a < b { return -1 }
@@ -145,8 +146,9 @@ extension Runtime {
         case (.string(let a), .string(let b)):
             return a == b ? 0 : (a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) ? -1 : 1)
         case (.list(let a), .list(let b)):
+            guard depth < 500 else { throw error("comparison nested too deeply (a list containing itself?)", location) }
             for index in 0..<min(a.count, b.count) {
-                let order = try compare(a.elements[index], b.elements[index], operation, location)
+                let order = try compare(a.elements[index], b.elements[index], operation, location, depth: depth + 1)
                 if order != 0 { return order }
             }
             return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
@@ -155,7 +157,7 @@ extension Runtime {
         }
     }
 
-    func unary(_ operation: UnaryOperator, _ operand: Value, _ location: SourceLocation?) throws -> Value {
+    func unary(_ operation: UnaryOperator, _ operand: Value, _ location: SourceLocation) throws -> Value {
         if case .native(let object) = operand {
             let result: Value?
             do { result = try object.unaryOperation(operation) } catch { throw locate(error, location) }

@@ -8,7 +8,9 @@ enum Flow: UInt8 {
 final class Runtime {
     /// Every frame's locals live here: a call takes the slots above `stackTop`, and clears them on return.
     let stackBase: UnsafeMutablePointer<Value>
-    let stackEnd: UnsafeMutablePointer<Value>
+    /// End of the initialised part of the stack; it grows on demand up to `stackCapacity` (initialising all of it
+    /// up front would cost milliseconds at every start).
+    var stackEnd: UnsafeMutablePointer<Value>
     var stackTop: UnsafeMutablePointer<Value>
     var depth = 0
     var maximumDepth = 10_000
@@ -25,14 +27,26 @@ final class Runtime {
     var loading: Set<String> = []
     var searchPaths: [String] = []
     var helpTopics: [String: String] = [:]
-    var output: (String) -> Void = { Swift.print($0) }
+    var output: (String) -> Void = { Swift.print($0, terminator: "") }
 
-    static let stackCapacity = 1 << 20
+    static let stackCapacity = 1 << 22
+    static let initialStack = 1 << 12
+
+    /// Initialises more of the value stack so that `pointer` is below `stackEnd`; false when capacity is exhausted.
+    @inline(never)
+    func growStack(to pointer: UnsafeMutablePointer<Value>) -> Bool {
+        let limit = stackBase + Runtime.stackCapacity
+        guard pointer < limit else { return false }
+        let newEnd = min(limit, max(pointer + 1, stackEnd + (stackEnd - stackBase)))
+        stackEnd.initialize(repeating: .nil, count: newEnd - stackEnd)
+        stackEnd = newEnd
+        return true
+    }
 
     init() {
         stackBase = UnsafeMutablePointer<Value>.allocate(capacity: Runtime.stackCapacity)
-        stackBase.initialize(repeating: .nil, count: Runtime.stackCapacity)
-        stackEnd = stackBase + Runtime.stackCapacity
+        stackBase.initialize(repeating: .nil, count: Runtime.initialStack)
+        stackEnd = stackBase + Runtime.initialStack
         stackTop = stackBase
         shared = Module(name: "builtins", file: nil, fallback: nil)
     }
@@ -46,31 +60,31 @@ final class Runtime {
     }
 
     deinit {
-        stackBase.deinitialize(count: Runtime.stackCapacity)
+        stackBase.deinitialize(count: stackEnd - stackBase)
         stackBase.deallocate()
     }
 
     // MARK: Errors
 
-    func error(_ message: String, _ location: SourceLocation?) -> ScriptError {
+    func error(_ message: String, _ location: SourceLocation) -> ScriptError {
         ScriptError(message, at: location)
     }
 
     /// Gives any error thrown by host code or library helpers a script location.
-    func locate(_ error: any Error, _ location: SourceLocation?) -> ScriptError {
+    func locate(_ error: any Error, _ location: SourceLocation) -> ScriptError {
         if let scriptError = error as? ScriptError { return scriptError }
         if let languageError = error as? LanguageError { return ScriptError(languageError.message, at: location) }
         return ScriptError(String(describing: error), at: location, kind: "host", underlying: error)
     }
 
     @inline(never)
-    func stepLimitReached(_ location: SourceLocation?) throws {
+    func stepLimitReached(_ location: SourceLocation) throws {
         stepsLeft = 0
-        throw error("execution budget exhausted\(stepLimitDescription)", location)
+        throw ScriptError("execution budget exhausted\(stepLimitDescription)", at: location, kind: "limit")
     }
 
     @inline(__always)
-    func countStep(_ location: SourceLocation?) throws {
+    func countStep(_ location: SourceLocation) throws {
         stepsLeft &-= 1
         if stepsLeft < 0 { try stepLimitReached(location) }
     }

@@ -159,9 +159,11 @@ final class Parser {
                 if depth <= 0 { return }
             case .leftBrace, .leftParen, .leftBracket:
                 depth += 1
-            case .rightBrace, .rightParen, .rightBracket:
-                if depth <= 0 { return }
+            case .rightBrace:
+                if depth <= 0 { return }  // the '}' closing the enclosing block
                 depth -= 1
+            case .rightParen, .rightBracket:
+                depth = max(0, depth - 1)  // stray closers are skipped with the rest of the statement
             default:
                 break
             }

@@ -125,7 +125,8 @@ extension Parser {
                     if !match(.comma) { break }
                 }
                 try expect(.rightParen, "to close the argument list")
-                expression = Expression(kind: .call(expression, arguments), position: start)
+                // Errors in a call point at the callee's name (its field for `x.method(…)`), not at '('.
+                expression = Expression(kind: .call(expression, arguments), position: expression.position)
             } else if match(.leftBracket) {
                 var components: [IndexComponent] = []
                 repeat {

@@ -70,8 +70,8 @@ extension Parser {
             }
             var alias: String? = nil
             if match(.asKeyword) { alias = try expect(.identifier, "after 'as'").text }
-            if case .file = target, alias == nil {
-                throw failure("importing a file needs a name: import \"file.bm\" as name", at: start)
+            if case .file(let path) = target, alias == nil {
+                throw failure("importing a file needs a name: import \"\(path)\" as name", at: start)
             }
             let boundName: String
             switch target {
@@ -80,6 +80,9 @@ extension Parser {
             }
             referencedNames[referencedNames.count - 1].insert(boundName)
             return Statement(kind: .importModule(target, alias: alias), position: start)
+        case .leftBrace where !looksLikeRecord():
+            let block = try parseBlock("")
+            return Statement(kind: .expression(Expression(kind: .block(block), position: start)), position: start)
         default:
             let expression = try parseExpression()
             let operation: BinaryOperator?
@@ -103,6 +106,15 @@ extension Parser {
             return Statement(kind: .assignment(target: expression, operation: operation, value: value),
                              position: operation == nil ? start : operatorPosition)
         }
+    }
+
+    /// At a statement's start, `{` opens a record literal only when it reads `{}`, `{name:` or `{"key":`.
+    func looksLikeRecord() -> Bool {
+        var offset = 1
+        while peek(offset).kind == .newline { offset += 1 }
+        let first = peek(offset).kind
+        if first == .rightBrace { return true }
+        return (first == .identifier || first == .string) && peek(offset + 1).kind == .colon
     }
 
     /// `{ statements }`.

@@ -6,20 +6,19 @@ public final class Function: @unchecked Sendable {
     public let signature: String
     /// The `##` docstring of a `.bm` function or the text a host registered with a builtin.
     public let documentation: String?
-    let kind: Kind
+    /// The compiled code of a `.bm` function (nil for builtins). Stored properties rather than an enum, so the call
+    /// path reads one field instead of copying an enum payload.
+    let prototype: FunctionPrototype?
+    let builtin: Builtin?
     /// Variables captured from enclosing functions.
     let captures: [Cell]
-
-    enum Kind {
-        case script(FunctionPrototype)
-        case builtin(Builtin)
-    }
 
     init(prototype: FunctionPrototype, captures: [Cell]) {
         self.name = prototype.name
         self.signature = prototype.signature
         self.documentation = prototype.documentation
-        self.kind = .script(prototype)
+        self.prototype = prototype
+        self.builtin = nil
         self.captures = captures
     }
 
@@ -27,12 +26,13 @@ public final class Function: @unchecked Sendable {
         self.name = builtin.name
         self.signature = builtin.signature
         self.documentation = builtin.documentation
-        self.kind = .builtin(builtin)
+        self.prototype = nil
+        self.builtin = builtin
         self.captures = []
     }
 
     /// True for functions written in `.bm`.
-    public var isScript: Bool { if case .script = kind { return true } else { return false } }
+    public var isScript: Bool { prototype != nil }
 }
 
 /// The compiled, shareable part of a `.bm` function; each evaluation of `fn`/`=>` pairs it with captured cells.
@@ -42,7 +42,7 @@ final class FunctionPrototype {
     let documentation: String?
     let parameterNames: [String]
     /// Default value evaluators, run in the callee's frame (so defaults may use earlier parameters).
-    let defaults: [Evaluator?]
+    let defaults: [Code?]
     let requiredCount: Int
     /// Parameters that closures capture: their slots hold cells.
     let cellParameters: [Int]
@@ -50,7 +50,7 @@ final class FunctionPrototype {
     var body: Evaluator = { _ in .nil }
     let location: SourceLocation
 
-    init(name: String, signature: String, documentation: String?, parameterNames: [String], defaults: [Evaluator?],
+    init(name: String, signature: String, documentation: String?, parameterNames: [String], defaults: [Code?],
          cellParameters: [Int], location: SourceLocation) {
         self.name = name
         self.signature = signature
@@ -60,10 +60,13 @@ final class FunctionPrototype {
         self.requiredCount = defaults.firstIndex(where: { $0 != nil }) ?? defaults.count
         self.cellParameters = cellParameters
         self.location = location
+        self.isSimple = cellParameters.isEmpty
+        self.parameterCount = parameterNames.count
     }
 
-    /// True when a call with exactly `parameterNames.count` positional arguments needs no extra binding work.
-    var isSimple: Bool { cellParameters.isEmpty }
+    /// True when a call with exactly `parameterCount` positional arguments needs no extra binding work.
+    let isSimple: Bool
+    let parameterCount: Int
 }
 
 /// A function implemented in Swift by the host or the core library.
@@ -73,6 +76,8 @@ final class Builtin {
     let documentation: String?
     /// Parameter names from the signature, for keyword arguments and messages; `*rest` marks variadic functions.
     let parameterNames: [String]
+    /// Names after `*rest`: accepted only as keywords.
+    let keywordOnlyNames: [String]
     let minimumCount: Int
     /// nil when variadic.
     let maximumCount: Int?
@@ -86,6 +91,7 @@ final class Builtin {
         self.signature = text
         // Parse "name(a, b, c=1, *rest)".
         var names: [String] = []
+        var keywordOnly: [String] = []
         var required = 0
         var variadic = false
         if let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"), open < close {
@@ -111,7 +117,10 @@ final class Builtin {
                     variadic = true
                     continue
                 }
-                if let equals = parameter.firstIndex(of: "=") {
+                if variadic {
+                    let name = parameter.firstIndex(of: "=").map { String(parameter[..<$0]) } ?? parameter
+                    keywordOnly.append(name.trimmingSpaces())
+                } else if let equals = parameter.firstIndex(of: "=") {
                     names.append(String(parameter[..<equals]).trimmingSpaces())
                 } else {
                     names.append(parameter)
@@ -120,9 +129,16 @@ final class Builtin {
             }
         }
         self.parameterNames = names
+        self.keywordOnlyNames = keywordOnly
         self.minimumCount = required
         self.maximumCount = variadic ? nil : names.count
     }
+}
+
+/// A compiled node kept in a collection. Wrapping keeps the closure at its natural calling convention: an array or
+/// optional of bare closures would put a reabstraction thunk in front of every call.
+struct Code {
+    let run: Evaluator
 }
 
 /// Runs one compiled node in a frame.

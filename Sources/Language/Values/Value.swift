@@ -66,6 +66,28 @@ extension Value {
     public var isNil: Bool { if case .nil = self { return true } else { return false } }
 }
 
+extension Value: Equatable, CustomStringConvertible {
+    /// Structural equality as `==` in scripts for plain values; natives and functions compare by identity
+    /// (a host's `==` hook is not consulted here, since it may throw or return a non-bool).
+    public static func == (left: Value, right: Value) -> Bool {
+        switch (left, right) {
+        case (.nil, .nil): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.list(let a), .list(let b)): return a === b || a.elements == b.elements
+        case (.record(let a), .record(let b)):
+            return a === b || (a.count == b.count && a.keys.enumerated().allSatisfy { index, key in b[key] == a.values[index] })
+        case (.function(let a), .function(let b)): return a === b
+        case (.native(let a), .native(let b)): return a === b
+        default: return false
+        }
+    }
+
+    /// Source-like text, as `repr(x)` gives (strings quoted; nesting beyond 100 levels shown as `...`).
+    public var description: String { representationText(self, depth: 0) }
+}
+
 /// A mutable, shared list of values (a reference type: copies of a list value see the same elements).
 public final class List: @unchecked Sendable {
     public var elements: [Value]
