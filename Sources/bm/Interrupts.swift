@@ -42,7 +42,7 @@ final class Interrupts: @unchecked Sendable {
             while read(signalRead, &byte, 1) >= 0 {
                 if running.load(ordering: .relaxed) {
                     Cancellation.request()
-                    interpreter.requestInterrupt()
+                    self.interpreter.requestInterrupt()
                 } else {
                     _ = write(promptWrite, &byte, 1)
                 }
@@ -54,6 +54,7 @@ final class Interrupts: @unchecked Sendable {
     /// Runs `body` with Ctrl-C interrupting it instead of clearing the prompt.
     func whileRunning<T>(_ body: () throws -> T) rethrows -> T {
         Cancellation.reset()
+        interpreter.clearInterrupt()
         running.store(true, ordering: .relaxed)
         defer {
             running.store(false, ordering: .relaxed)

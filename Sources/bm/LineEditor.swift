@@ -18,26 +18,20 @@ final class LineEditor {
 
     init(historyPath: String?) {
         self.historyPath = historyPath
-        rl_readline_name = strdup("bm")
-        // Let bm handle SIGINT itself (see `Interrupts`); readline must not install handlers that re-raise it.
-        rl_catch_signals = 0
-        rl_catch_sigwinch = 1
-        rl_attempted_completion_function = { text, start, end in
+        let completer: bm_completion_function = { text, start, _ in
             guard let text else { return nil }
             let word = String(cString: text)
-            let line = rl_line_buffer.map { String(cString: $0) } ?? ""
+            let line = bm_readline_line_buffer().map { String(cString: $0) } ?? ""
             LineEditor.pendingCandidates = LineEditor.completer?(line, Int(start), word) ?? []
-            rl_attempted_completion_over = 1
-            // Names need no trailing space when they will be followed by "(" or "."; paths end with "/".
-            rl_completion_append_character = 0
+            bm_readline_completion_settings()
             return rl_completion_matches(text) { _, state in
                 let index = Int(state)
                 guard index < LineEditor.pendingCandidates.count else { return nil }
                 return strdup(LineEditor.pendingCandidates[index])
             }
         }
-        // Word breaks: everything but identifier characters, dots handled by the completer, and path characters.
-        rl_basic_word_break_characters = strdup(" \t\n\"'`@$><=;|&{([,+-*%^!:")
+        // Word breaks: everything but identifier characters, dots (members) and path characters.
+        bm_readline_configure(completer, strdup(" \t\n\"'`@$><=;|&{([,+-*%^!:"))
         stifle_history(10_000)
         if let historyPath { read_history(historyPath) }
     }

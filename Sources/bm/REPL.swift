@@ -105,7 +105,7 @@ final class REPL {
         case .record(let record): return "record with keys \(record.keys.joined(separator: ", "))"
         case .string(let text): return "string of \(text.count) characters"
         case .native:
-            if let shape = try? interpreter.evaluateMember(value, "shape"), let dtype = try? interpreter.evaluateMember(value, "dtype") {
+            if let shape = interpreter.member(value, "shape"), let dtype = interpreter.member(value, "dtype") {
                 return "\(value.typeName) \(interpreter.display(dtype)) \(interpreter.display(shape))"
             }
             return value.typeName

@@ -139,7 +139,7 @@ extension Compiler {
                 do {
                     return try bodyCode(frame)
                 } catch let error as ScriptError {
-                    if error.kind == "limit" { throw error }
+                    if error.kind == "limit" || error.kind == "interrupt" { throw error }
                     runtime.stackTop = savedTop
                     runtime.depth = savedDepth
                     runtime.flow = .normal

@@ -17,7 +17,7 @@ import Darwin
 /// one thread at a time.
 public final class Interpreter {
     let runtime: Runtime
-    private var mainModule: Module
+    var mainModule: Module
     private var onInterpreterThread = false
 
     /// Creates an interpreter with the core library and `prelude.bm` loaded.

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// How a statement ended: normally, or by `break`, `continue` or `return` unwinding to the enclosing loop or call.
 enum Flow: UInt8 {
     case normal, breaking, continuing, returning
@@ -19,6 +21,8 @@ final class Runtime {
     /// Loop iterations and calls left before "execution budget exhausted" (for fuzzing and sandboxes).
     var stepsLeft = Int.max
     var stepLimitDescription = ""
+    /// Set from another thread (the REPL's Ctrl-C) to stop the running code at its next loop iteration or call.
+    let interruptRequested = Atomic<Bool>(false)
 
     /// Host functions, prelude definitions and host modules reachable by name from every module.
     let shared: Module
@@ -79,6 +83,10 @@ final class Runtime {
 
     @inline(never)
     func stepLimitReached(_ location: SourceLocation) throws {
+        if interruptRequested.load(ordering: .relaxed) {
+            interruptRequested.store(false, ordering: .relaxed)
+            throw ScriptError("interrupted", at: location, kind: "interrupt")
+        }
         stepsLeft = 0
         throw ScriptError("execution budget exhausted\(stepLimitDescription)", at: location, kind: "limit")
     }
@@ -86,7 +94,7 @@ final class Runtime {
     @inline(__always)
     func countStep(_ location: SourceLocation) throws {
         stepsLeft &-= 1
-        if stepsLeft < 0 { try stepLimitReached(location) }
+        if stepsLeft < 0 || interruptRequested.load(ordering: .relaxed) { try stepLimitReached(location) }
     }
 }
 
