@@ -3,8 +3,9 @@ import Tensors
 
 /// Conversions between script values and tensors, in one place.
 enum TensorConversion {
-    /// A tensor from a script value: a tensor itself, a number or bool (0-d), or nested lists of numbers/bools
-    /// (numpy's rule: all whole numbers give int64, any fraction float64, all bools bool).
+    /// A tensor from a script value: a tensor itself, a number or bool (0-d), or nested lists of numbers/bools.
+    /// bm's numbers are doubles (the language has no separate integer type), so numbers give float64 and bools
+    /// bool, unless `dtype` says otherwise; lists of tensors are stacked.
     /// Throws naming `operation` for ragged lists or other element types.
     static func tensor(from value: Value, operation: String, dtype: DType? = nil) throws -> Tensor {
         let result: Tensor
@@ -15,20 +16,19 @@ enum TensorConversion {
             }
             result = tensorObject.tensor
         case .number(let number):
-            result = number == number.rounded() && abs(number) < 9.2e18 && dtype == nil
-                ? Tensor(scalar: Int64(number)) : Tensor(scalar: number)
+            result = Tensor(scalar: number)
         case .bool(let flag):
             result = Tensor(scalar: flag)
         case .list:
             var shape: [Int] = []
             var scalars: [Double] = []
-            var sawFraction = false, sawNumber = false, sawBool = false
+            var sawNumber = false, sawBool = false
             try flatten(value, depth: 0, shape: &shape, into: &scalars, operation: operation,
-                        sawFraction: &sawFraction, sawNumber: &sawNumber, sawBool: &sawBool)
+                        sawNumber: &sawNumber, sawBool: &sawBool)
             guard !(sawNumber && sawBool) else {
                 throw LanguageError("\(operation): a list mixes numbers and bools")
             }
-            let inferred: DType = sawBool ? .bool : (sawFraction || !sawNumber ? .float64 : .int64)
+            let inferred: DType = sawBool ? .bool : .float64
             result = try Tensor(shape: shape, scalars: scalars).astype(inferred)
         default:
             throw LanguageError("\(operation): expected a tensor, a number or a list, got \(value.typeName)")
@@ -38,7 +38,7 @@ enum TensorConversion {
     }
 
     private static func flatten(_ value: Value, depth: Int, shape: inout [Int], into scalars: inout [Double],
-                                operation: String, sawFraction: inout Bool, sawNumber: inout Bool,
+                                operation: String, sawNumber: inout Bool,
                                 sawBool: inout Bool) throws {
         switch value {
         case .list(let list):
@@ -50,14 +50,13 @@ enum TensorConversion {
             }
             for element in list.elements {
                 try flatten(element, depth: depth + 1, shape: &shape, into: &scalars, operation: operation,
-                            sawFraction: &sawFraction, sawNumber: &sawNumber, sawBool: &sawBool)
+                            sawNumber: &sawNumber, sawBool: &sawBool)
             }
         case .number(let number):
             guard depth == shape.count else {
                 throw LanguageError("\(operation): ragged nested list (a number where a list was expected)")
             }
             sawNumber = true
-            if number != number.rounded() || !number.isFinite { sawFraction = true }
             scalars.append(number)
         case .bool(let flag):
             guard depth == shape.count else {
@@ -75,7 +74,6 @@ enum TensorConversion {
             guard Array(shape[depth...]) == inner.shape else {
                 throw LanguageError("\(operation): tensors in a list have different shapes")
             }
-            if inner.dtype.isFloatingPoint { sawFraction = true }
             if inner.dtype == .bool { sawBool = true } else { sawNumber = true }
             scalars.append(contentsOf: inner.scalars(as: Double.self))
         default:
@@ -105,7 +103,12 @@ enum TensorConversion {
                 }
                 return .index(integer)
             case .list, .native, .bool:
-                let indices = try tensor(from: value, operation: "index")
+                var indices = try tensor(from: value, operation: "index")
+                // A list of whole numbers indexes positions (numbers are doubles in the language).
+                if case .list = value, indices.dtype == .float64,
+                   indices.scalars(as: Double.self).allSatisfy({ $0 == $0.rounded() && abs($0) < 9e15 }) {
+                    indices = indices.astype(.int64)
+                }
                 guard indices.dtype == .int64 || indices.dtype == .bool else {
                     throw LanguageError("index: an index list must hold integers or bools, got \(indices.dtype)")
                 }
