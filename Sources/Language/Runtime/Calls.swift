@@ -2,7 +2,7 @@
 /// frame starts there (its parameters are those slots), so a call allocates nothing.
 extension Runtime {
     /// Calls `callee` with `count` positional arguments stored at `base` (where `stackTop` now points past them).
-    func invoke(_ callee: Value, base: UnsafeMutablePointer<Value>, count: Int, named: [(String, Value)],
+    func invoke(_ callee: consuming Value, base: UnsafeMutablePointer<Value>, count: Int, named: [(String, Value)],
                 location: SourceLocation) throws -> Value {
         guard case .function(let function) = callee else {
             discardArguments(base, count)

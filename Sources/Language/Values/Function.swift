@@ -46,12 +46,16 @@ final class FunctionPrototype {
     let requiredCount: Int
     /// Parameters that closures capture: their slots hold cells.
     let cellParameters: [Int]
-    var frameSize: Int = 0
-    var body: Evaluator = { _ in .nil }
+    /// Slots the frame needs (parameters first, then block locals).
+    let frameSize: Int
+    /// `let`, so calling it needs no retain of the closure context.
+    let body: Evaluator
     let location: SourceLocation
 
     init(name: String, signature: String, documentation: String?, parameterNames: [String], defaults: [Code?],
-         cellParameters: [Int], location: SourceLocation) {
+         cellParameters: [Int], location: SourceLocation, frameSize: Int, body: @escaping Evaluator) {
+        self.frameSize = frameSize
+        self.body = body
         self.name = name
         self.signature = signature
         self.documentation = documentation
