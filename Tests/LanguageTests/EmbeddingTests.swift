@@ -196,6 +196,8 @@ func makePointInterpreter() throws -> (Interpreter, () -> String) {
         }
         #expect(try interpreter.evaluate("apply_twice(x => x + 1, 1)").numberValue == 3)
         #expect(try interpreter.evaluate("apply_twice(double, 5)").numberValue == 20)
+        let closure = try interpreter.evaluate("if true { let a = 7; () => a } else { nil }")
+        #expect(try interpreter.call(closure, []) == .number(7))
         // A script value built by the host.
         interpreter.setGlobal("config", .makeRecord(["name": .string("V1"), "sizes": .makeList([.number(1), .number(2)])]))
         try interpreter.run(source: "print(config.name, config.sizes[1])")
