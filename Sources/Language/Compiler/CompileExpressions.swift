@@ -75,6 +75,7 @@ extension Compiler {
         case .function(let declaration):
             return try compileFunction(declaration)
         case .ifElse(let condition, let then, let otherwise):
+            if let fused = try compileIfComparingSlot(condition, then, otherwise) { return fused }
             let test = try compileCondition(condition)
             let thenCode = try compileBlock(then)
             guard let otherwise else {
@@ -262,7 +263,7 @@ extension Compiler {
                 let calleeLocation = self.location(callee.position)
                 return { frame in
                     guard cell.isDefined else { throw runtime.error("undefined variable '\(cell.name)'", calleeLocation) }
-                    let function = cell.value
+                    let callee = cell.value
                     let value = try argument(frame)
                     let base = runtime.stackTop
                     guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
@@ -270,7 +271,12 @@ extension Compiler {
                     }
                     base.initialize(to: value)
                     runtime.stackTop = base + 1
-                    return try runtime.invoke(function, base: base, count: 1, named: [], location: location)
+                    // A `.bm` function of one parameter: enter it here, without the general dispatch.
+                    if case .function(let function) = callee, let prototype = function.prototype,
+                       prototype.parameterCount == 1, prototype.isSimple {
+                        return try runtime.runScript(function, prototype, base: base, location: location)
+                    }
+                    return try runtime.invoke(callee, base: base, count: 1, named: [], location: location)
                 }
             }
             return { frame in
