@@ -53,8 +53,8 @@ final class Runtime {
 
     /// Breaks reference cycles (functions referring to the cells that hold them) so everything can be freed.
     func tearDown() {
-        for module in modules.values { module.clear() }
-        shared.clear()
+        for module in modules.values { module.clear(self) }
+        shared.clear(self)
         nativeModules.removeAll()
         stackBase.update(repeating: .nil, count: stackTop - stackBase)
     }
@@ -137,8 +137,8 @@ final class Module {
         return record
     }
 
-    func clear() {
-        for cell in globals.values { cell.value = .nil }
+    func clear(_ runtime: Runtime) {
+        for cell in globals.values { cell.store(.nil) }
         namespace = nil
     }
 }

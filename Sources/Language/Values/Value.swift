@@ -150,6 +150,10 @@ final class Cell: NativeObject, @unchecked Sendable {
     var isDefined: Bool
     var isConstant: Bool
     let name: String
+    /// The function a global holds, for the call fast path (no enum copy and match per call). Unowned: `value`
+    /// holds the reference, and `store` keeps the two in step (a call still retains it while running).
+    unowned(unsafe) var function: Function?
+
     init(name: String, value: Value = .nil, isDefined: Bool = true, isConstant: Bool = false) {
         self.name = name
         self.value = value
@@ -157,4 +161,10 @@ final class Cell: NativeObject, @unchecked Sendable {
         self.isConstant = isConstant
     }
     var typeName: String { "cell" }
+
+    /// Replaces a global's value (every write to a module global goes through here).
+    func store(_ newValue: Value) {
+        value = newValue
+        if case .function(let newFunction) = newValue { function = newFunction } else { function = nil }
+    }
 }
