@@ -257,7 +257,7 @@ extension Compiler {
                     if case .number(let x) = cell.value, case .number(let y) = right {
                         cell.value = .number(runtime.arithmetic(operation, x, y))  // was a number: `function` stays nil
                     } else {
-                        cell.store(try runtime.binary(operation, cell.value, right, location))
+                        cell.store(try runtime.binary(operation, cell.value, right, location), runtime)
                     }
                     return .nil
                 }

@@ -99,6 +99,7 @@ public final class Interpreter {
             if let stepLimit { runtime.stepsLeft = stepLimit; runtime.stepLimitDescription = " (step limit \(stepLimit))" }
             else { runtime.stepsLeft = Int.max }
             result = Result { try body() }
+            runtime.retired.removeAll()
             onInterpreterThread = false
         }
         return try result!.get()
@@ -157,7 +158,7 @@ public final class Interpreter {
     /// Sets a global visible to every module (scripts may shadow it with their own `let`).
     public func setGlobal(_ name: String, _ value: Value) {
         let cell = runtime.shared.declare(name, isConstant: false)
-        cell.store(value)
+        cell.store(value, runtime)
         cell.isDefined = true
     }
 

@@ -181,6 +181,9 @@ extension Runtime {
                 throw error("\(builtin.name): missing argument '\(builtin.parameterNames[index])'", location)
             }
         }
+        // Builtins count as calls for `Cell.store`: a function they replace may be running further up.
+        depth += 1
+        defer { depth -= 1 }
         do {
             try countStep(location)
             return try builtin.body(Arguments(functionName: builtin.name, positional: positional, named: named,

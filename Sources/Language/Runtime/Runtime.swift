@@ -16,6 +16,8 @@ final class Runtime {
     var maximumDepth = 10_000
     var flow: Flow = .normal
     var returnValue: Value = .nil
+    /// Functions replaced in global cells while calls were running (see `Cell.store`); emptied after each run.
+    var retired: [Value] = []
     /// Loop iterations and calls left before "execution budget exhausted" (for fuzzing and sandboxes).
     var stepsLeft = Int.max
     var stepLimitDescription = ""
@@ -55,6 +57,7 @@ final class Runtime {
     func tearDown() {
         for module in modules.values { module.clear(self) }
         shared.clear(self)
+        retired.removeAll()
         nativeModules.removeAll()
         stackBase.update(repeating: .nil, count: stackTop - stackBase)
     }
@@ -138,7 +141,7 @@ final class Module {
     }
 
     func clear(_ runtime: Runtime) {
-        for cell in globals.values { cell.store(.nil) }
+        for cell in globals.values { cell.store(.nil, runtime) }
         namespace = nil
     }
 }
