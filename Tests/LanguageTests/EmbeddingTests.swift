@@ -196,6 +196,8 @@ func makePointInterpreter() throws -> (Interpreter, () -> String) {
         }
         #expect(try interpreter.evaluate("apply_twice(x => x + 1, 1)").numberValue == 3)
         #expect(try interpreter.evaluate("apply_twice(double, 5)").numberValue == 20)
+        let closure = try interpreter.evaluate("if true { let a = 7; () => a } else { nil }")
+        #expect(try interpreter.call(closure, []) == .number(7))
         // A script value built by the host.
         interpreter.setGlobal("config", .makeRecord(["name": .string("V1"), "sizes": .makeList([.number(1), .number(2)])]))
         try interpreter.run(source: "print(config.name, config.sizes[1])")
@@ -221,6 +223,22 @@ func makePointInterpreter() throws -> (Interpreter, () -> String) {
             help("linalg")
             """)
         #expect(printed() == "4 1.0 record\nsolve(a, b)\nSolves a x = b.\nLinear algebra.\n")
+    }
+
+    @Test func helpListsModulesTopicsAndFunctions() throws {
+        let interpreter = try Interpreter(searchPaths: [GoldenScripts.root + "/language/lib"])
+        var printed = ""
+        interpreter.output = { printed += $0 }
+        interpreter.registerModule("linalg", [], documentation: "Linear algebra.")
+        try interpreter.run(source: "help()\nhelp(\"records\")\nhelp(\"sorted\")\nhelp(map)")
+        let lines = printed.split(separator: "\n").map(String.init)
+        #expect(lines.contains("modules: broken, cycle_a, cycle_b, geometry, greetings, linalg"))
+        #expect(lines.contains("topics: errors, linalg, lists, modules, records, strings, syntax, values"))
+        #expect(lines.contains { $0.hasPrefix("functions: ") && $0.contains("sorted") && $0.contains("map") })
+        #expect(lines.contains("sorted(xs, key=nil, reverse=false)"))
+        #expect(lines.contains("map(xs, f)"))
+        #expect(lines.contains { $0.hasPrefix("A new list with f(x) for each element x of xs") })
+        #expect(lines.contains { $0.hasPrefix("r.key, r[\"key\"], r.key = v") })
     }
 
     @Test func errorsThrowScriptErrorWithDiagnostics() throws {

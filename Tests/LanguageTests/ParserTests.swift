@@ -141,6 +141,12 @@ func parseExpression(_ source: String) -> String {
         #expect(failures.map(\.position.line) == [1, 2, 3, 4])
     }
 
+    @Test func anUnclosedBracketDoesNotSwallowTheRestOfTheFile() {
+        let (_, failures) = parseProgram("let a = (1 +\nlet b = [2,\nfn f() { 1 + }\nprint(\"ok\")")
+        #expect(failures.map(\.position.line) == [2, 3])
+        #expect(failures.map(\.message) == ["expected an expression, found 'let'", "expected an expression, found '}'"])
+    }
+
     @Test(arguments: [
         ("x = ", "expected an expression, found end of file"),
         ("1 = 2", "cannot assign to this expression (only to a name, a field or an index)"),

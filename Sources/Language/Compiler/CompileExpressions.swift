@@ -75,6 +75,7 @@ extension Compiler {
         case .function(let declaration):
             return try compileFunction(declaration)
         case .ifElse(let condition, let then, let otherwise):
+            if let fused = try compileIfComparingSlot(condition, then, otherwise) { return fused }
             let test = try compileCondition(condition)
             let thenCode = try compileBlock(then)
             guard let otherwise else {
@@ -181,12 +182,11 @@ extension Compiler {
         let defaults = try declaration.parameters.map { parameter in
             try parameter.defaultValue.map { Code(run: try compileExpression($0)) }
         }
+        let body = try compileBlock(declaration.body, newScope: false)
         let prototype = FunctionPrototype(
             name: declaration.name, signature: declaration.signature, documentation: declaration.documentation,
             parameterNames: declaration.parameters.map(\.name), defaults: defaults, cellParameters: cellParameters,
-            location: location(declaration.position))
-        prototype.body = try compileBlock(declaration.body, newScope: false)
-        prototype.frameSize = functionContext.maximumSlots
+            location: location(declaration.position), frameSize: functionContext.maximumSlots, body: body)
         let sources = functionContext.captures
         let runtime = self.runtime
         let location = self.location(declaration.position)
@@ -255,16 +255,75 @@ extension Compiler {
             }
         }
         let calleeCode = try compileExpression(callee)
+        // Fast paths for the commonest calls: arguments are evaluated into Swift locals first, then stored above the
+        // stack top with `initialize` (those slots hold the trivial `nil`, so there is nothing to destroy).
         if namedNames.isEmpty, count == 1 {
             let argument = positional[0].run
+            if case .name(let name) = callee.kind, case .global(let cell) = try resolve(name) {
+                let calleeLocation = self.location(callee.position)
+                return { frame in
+                    // A global `.bm` function of one parameter is entered without taking a reference to it or its
+                    // prototype: see `Cell.function` for why it cannot be freed while it runs.
+                    if let reference = cell.function {
+                        let result: Value? = try reference._withUnsafeGuaranteedRef { function in
+                            guard let prototypeReference = function.prototypeReference else { return nil }
+                            return try prototypeReference._withUnsafeGuaranteedRef { prototype -> Value? in
+                                guard prototype.parameterCount == 1, prototype.isSimple else { return nil }
+                                let value = try argument(frame)
+                                let base = runtime.stackTop
+                                guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
+                                    throw runtime.error("stack overflow: value stack exhausted", location)
+                                }
+                                base.initialize(to: value)
+                                runtime.stackTop = base + 1
+                                return try runtime.runScript(function, prototype, base: base, location: location)
+                            }
+                        }
+                        if let result { return result }
+                    }
+                    guard cell.isDefined else { throw runtime.error("undefined variable '\(cell.name)'", calleeLocation) }
+                    let callee = cell.value
+                    let value = try argument(frame)
+                    let base = runtime.stackTop
+                    guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
+                        throw runtime.error("stack overflow: value stack exhausted", location)
+                    }
+                    base.initialize(to: value)
+                    runtime.stackTop = base + 1
+                    // A `.bm` function of one parameter: enter it here, without the general dispatch.
+                    if case .function(let function) = callee, let prototype = function.prototype,
+                       prototype.parameterCount == 1, prototype.isSimple {
+                        return try runtime.runScript(function, prototype, base: base, location: location)
+                    }
+                    return try runtime.invoke(callee, base: base, count: 1, named: [], location: location)
+                }
+            }
             return { frame in
                 let function = try calleeCode(frame)
                 let value = try argument(frame)
                 let base = runtime.stackTop
-                guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else { throw runtime.error("stack overflow: value stack exhausted", location) }
-                base[0] = value
+                guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
+                    throw runtime.error("stack overflow: value stack exhausted", location)
+                }
+                base.initialize(to: value)
                 runtime.stackTop = base + 1
                 return try runtime.invoke(function, base: base, count: 1, named: [], location: location)
+            }
+        }
+        if namedNames.isEmpty, count == 2 {
+            let first = positional[0].run, second = positional[1].run
+            return { frame in
+                let function = try calleeCode(frame)
+                let a = try first(frame)
+                let b = try second(frame)
+                let base = runtime.stackTop
+                guard base + 2 < runtime.stackEnd || runtime.growStack(to: base + 2) else {
+                    throw runtime.error("stack overflow: value stack exhausted", location)
+                }
+                base.initialize(to: a)
+                (base + 1).initialize(to: b)
+                runtime.stackTop = base + 2
+                return try runtime.invoke(function, base: base, count: 2, named: [], location: location)
             }
         }
         if namedNames.isEmpty {

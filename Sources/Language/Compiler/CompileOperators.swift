@@ -263,3 +263,29 @@ extension Compiler {
         }
     }
 }
+
+extension Compiler {
+    /// `if local < constant { … } else { … }` (any comparison): the test runs inside the `if` node itself, saving a
+    /// closure call per evaluation in the most common recursive and loop shapes.
+    func compileIfComparingSlot(_ condition: Expression, _ then: Block, _ otherwise: Block?) throws -> Evaluator? {
+        guard case .binary(let operation, let left, let right) = condition.kind,
+              [.less, .lessOrEqual, .greater, .greaterOrEqual, .equal, .notEqual].contains(operation),
+              case .slot(let slot) = try operand(left), case .constant(let constant) = try operand(right)
+        else { return nil }
+        let runtime = self.runtime
+        let location = self.location(condition.position)
+        let thenCode = try compileBlock(then)
+        var elseCode: Evaluator = { _ in .nil }
+        if let otherwise { elseCode = try compileBlock(otherwise) }
+        return { frame in
+            let passed: Bool
+            if case .number(let x) = frame.slots[slot] {
+                passed = compareNumbers(operation, x, constant)
+            } else {
+                passed = try runtime.truthy(try runtime.binary(operation, frame.slots[slot], .number(constant), location),
+                                            location)
+            }
+            return passed ? try thenCode(frame) : try elseCode(frame)
+        }
+    }
+}

@@ -255,9 +255,9 @@ extension Compiler {
                     let right = try valueCode(frame)
                     guard cell.isDefined else { throw runtime.error("undefined variable '\(cell.name)'", location) }
                     if case .number(let x) = cell.value, case .number(let y) = right {
-                        cell.value = .number(runtime.arithmetic(operation, x, y))
+                        cell.value = .number(runtime.arithmetic(operation, x, y))  // was a number: `function` stays nil
                     } else {
-                        cell.value = try runtime.binary(operation, cell.value, right, location)
+                        cell.store(try runtime.binary(operation, cell.value, right, location), runtime)
                     }
                     return .nil
                 }

@@ -205,7 +205,7 @@ final class Compiler {
         case .global(let cell):
             if declaring {
                 return { _, value in
-                    cell.value = value
+                    cell.store(value, runtime)
                     cell.isDefined = true
                 }
             }
@@ -221,7 +221,7 @@ final class Compiler {
                 guard cell.isDefined else {
                     throw runtime.error("undefined variable '\(cell.name)' (declare it with 'let' or 'var' first)", location)
                 }
-                cell.value = value
+                cell.store(value, runtime)
             }
         }
     }

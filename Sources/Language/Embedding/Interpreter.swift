@@ -44,7 +44,7 @@ public final class Interpreter {
         // Freeing deeply nested data recurses; do it on the large stack too.
         let runtime = self.runtime, mainModule = self.mainModule
         LargeStack.run {
-            mainModule.clear()
+            mainModule.clear(runtime)
             runtime.tearDown()
         }
     }
@@ -99,6 +99,7 @@ public final class Interpreter {
             if let stepLimit { runtime.stepsLeft = stepLimit; runtime.stepLimitDescription = " (step limit \(stepLimit))" }
             else { runtime.stepsLeft = Int.max }
             result = Result { try body() }
+            runtime.retired.removeAll()
             onInterpreterThread = false
         }
         return try result!.get()
@@ -157,7 +158,7 @@ public final class Interpreter {
     /// Sets a global visible to every module (scripts may shadow it with their own `let`).
     public func setGlobal(_ name: String, _ value: Value) {
         let cell = runtime.shared.declare(name, isConstant: false)
-        cell.value = value
+        cell.store(value, runtime)
         cell.isDefined = true
     }
 
@@ -190,7 +191,7 @@ public final class Interpreter {
     /// Forgets the main script's top-level names (a fresh REPL session).
     public func resetMainModule() {
         let old = mainModule
-        _ = try? onLargeStack { old.clear() }  // freeing deeply nested data recurses
+        _ = try? onLargeStack { old.clear(runtime) }  // freeing deeply nested data recurses
         mainModule = Module(name: "<script>", file: nil, fallback: runtime.shared)
     }
 }

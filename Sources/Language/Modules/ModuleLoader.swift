@@ -35,7 +35,7 @@ extension Runtime {
                            location: SourceLocation(file: file, line: failure.position.line, column: failure.position.column))
             }, kind: "syntax")
         }
-        let compiler = Compiler(runtime: self, module: module, file: file, capturedNames: [])
+        let compiler = Compiler(runtime: self, module: module, file: file, capturedNames: parser.capturedNames[0])
         let (code, frameSize) = try compiler.compileStandalone(expression)
         return try runChunk(code, frameSize: frameSize, name: "<expression>")
     }

@@ -2,7 +2,7 @@
 /// frame starts there (its parameters are those slots), so a call allocates nothing.
 extension Runtime {
     /// Calls `callee` with `count` positional arguments stored at `base` (where `stackTop` now points past them).
-    func invoke(_ callee: Value, base: UnsafeMutablePointer<Value>, count: Int, named: [(String, Value)],
+    func invoke(_ callee: consuming Value, base: UnsafeMutablePointer<Value>, count: Int, named: [(String, Value)],
                 location: SourceLocation) throws -> Value {
         guard case .function(let function) = callee else {
             discardArguments(base, count)
@@ -31,6 +31,20 @@ extension Runtime {
         stackTop = base
     }
 
+    /// Sets the slots in `start..<end` back to nil, touching only those that hold references (numbers, bools and
+    /// nil need no release), so leaving a frame of numbers costs a few tag tests.
+    @inline(__always)
+    func clearSlots(_ start: UnsafeMutablePointer<Value>, _ end: UnsafeMutablePointer<Value>) {
+        var slot = start
+        while slot < end {
+            switch slot.pointee {
+            case .nil, .bool, .number: break
+            default: slot.pointee = .nil
+            }
+            slot += 1
+        }
+    }
+
     @inline(never)
     func stackOverflow(_ base: UnsafeMutablePointer<Value>, _ count: Int, _ location: SourceLocation) -> ScriptError {
         discardArguments(base, count)
@@ -49,7 +63,7 @@ extension Runtime {
         stackTop = frameEnd
         defer {
             depth -= 1
-            base.update(repeating: .nil, count: prototype.frameSize)
+            clearSlots(base, frameEnd)
             stackTop = base
         }
         do {
@@ -167,6 +181,9 @@ extension Runtime {
                 throw error("\(builtin.name): missing argument '\(builtin.parameterNames[index])'", location)
             }
         }
+        // Builtins count as calls for `Cell.store`: a function they replace may be running further up.
+        depth += 1
+        defer { depth -= 1 }
         do {
             try countStep(location)
             return try builtin.body(Arguments(functionName: builtin.name, positional: positional, named: named,

@@ -18,6 +18,8 @@ final class Runtime {
     var maximumDepth = 10_000
     var flow: Flow = .normal
     var returnValue: Value = .nil
+    /// Functions replaced in global cells while calls were running (see `Cell.store`); emptied after each run.
+    var retired: [Value] = []
     /// Loop iterations and calls left before "execution budget exhausted" (for fuzzing and sandboxes).
     var stepsLeft = Int.max
     var stepLimitDescription = ""
@@ -57,8 +59,9 @@ final class Runtime {
 
     /// Breaks reference cycles (functions referring to the cells that hold them) so everything can be freed.
     func tearDown() {
-        for module in modules.values { module.clear() }
-        shared.clear()
+        for module in modules.values { module.clear(self) }
+        shared.clear(self)
+        retired.removeAll()
         nativeModules.removeAll()
         stackBase.update(repeating: .nil, count: stackTop - stackBase)
     }
@@ -145,8 +148,8 @@ final class Module {
         return record
     }
 
-    func clear() {
-        for cell in globals.values { cell.value = .nil }
+    func clear(_ runtime: Runtime) {
+        for cell in globals.values { cell.store(.nil, runtime) }
         namespace = nil
     }
 }

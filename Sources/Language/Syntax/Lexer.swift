@@ -54,6 +54,12 @@ struct Lexer {
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
                 advance()
             } else if byte == UInt8(ascii: "\n"), let open = brackets.last, open != UInt8(ascii: "{") {
+                if nextLineStartsStatement() {
+                    // A bracket left open: a statement keyword cannot continue an expression, so give up on the
+                    // bracket here and let the parser report it and go on with the next statements.
+                    brackets.removeAll()
+                    return
+                }
                 advance()
             } else if byte == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "\n") {
                 advance(); advance()  // explicit line continuation
@@ -71,6 +77,23 @@ struct Lexer {
             } else {
                 return
             }
+        }
+    }
+
+    /// True when the line after the newline at `position` starts with `let`, `var`, `while`, `for`, `import`,
+    /// `return`, `try` or `fn name`.
+    private func nextLineStartsStatement() -> Bool {
+        var index = position + 1
+        while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
+        let start = index
+        while index < bytes.count, isIdentifierPart(bytes[index]) { index += 1 }
+        let word = String(decoding: bytes[start..<index], as: UTF8.self)
+        switch word {
+        case "let", "var", "while", "for", "import", "return", "try": return true
+        case "fn":
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }
+            return index < bytes.count && isIdentifierStart(bytes[index])
+        default: return false
         }
     }
 

@@ -150,20 +150,19 @@ final class Parser {
         }
     }
 
-    /// Skips to the end of the current statement: a newline or `;` outside brackets, or the `}` closing the block.
+    /// Skips to the end of the current statement: a newline or `;` outside braces, or the `}` closing the block.
+    /// Only braces count: the lexer emits no newline inside `(…)`/`[…]` unless it gave up on an unclosed one.
     func synchronize() {
         var depth = 0
         while current.kind != .endOfFile {
             switch current.kind {
             case .newline, .semicolon:
                 if depth <= 0 { return }
-            case .leftBrace, .leftParen, .leftBracket:
+            case .leftBrace:
                 depth += 1
             case .rightBrace:
                 if depth <= 0 { return }  // the '}' closing the enclosing block
                 depth -= 1
-            case .rightParen, .rightBracket:
-                depth = max(0, depth - 1)  // stray closers are skipped with the rest of the statement
             default:
                 break
             }

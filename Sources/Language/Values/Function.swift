@@ -9,6 +9,8 @@ public final class Function: @unchecked Sendable {
     /// The compiled code of a `.bm` function (nil for builtins). Stored properties rather than an enum, so the call
     /// path reads one field instead of copying an enum payload.
     let prototype: FunctionPrototype?
+    /// `prototype` without reference counting, for the call fast path (the function keeps it alive).
+    let prototypeReference: Unmanaged<FunctionPrototype>?
     let builtin: Builtin?
     /// Variables captured from enclosing functions.
     let captures: [Cell]
@@ -18,6 +20,7 @@ public final class Function: @unchecked Sendable {
         self.signature = prototype.signature
         self.documentation = prototype.documentation
         self.prototype = prototype
+        self.prototypeReference = Unmanaged.passUnretained(prototype)
         self.builtin = nil
         self.captures = captures
     }
@@ -27,6 +30,7 @@ public final class Function: @unchecked Sendable {
         self.signature = builtin.signature
         self.documentation = builtin.documentation
         self.prototype = nil
+        self.prototypeReference = nil
         self.builtin = builtin
         self.captures = []
     }
@@ -46,12 +50,16 @@ final class FunctionPrototype {
     let requiredCount: Int
     /// Parameters that closures capture: their slots hold cells.
     let cellParameters: [Int]
-    var frameSize: Int = 0
-    var body: Evaluator = { _ in .nil }
+    /// Slots the frame needs (parameters first, then block locals).
+    let frameSize: Int
+    /// `let`, so calling it needs no retain of the closure context.
+    let body: Evaluator
     let location: SourceLocation
 
     init(name: String, signature: String, documentation: String?, parameterNames: [String], defaults: [Code?],
-         cellParameters: [Int], location: SourceLocation) {
+         cellParameters: [Int], location: SourceLocation, frameSize: Int, body: @escaping Evaluator) {
+        self.frameSize = frameSize
+        self.body = body
         self.name = name
         self.signature = signature
         self.documentation = documentation

@@ -150,6 +150,11 @@ final class Cell: NativeObject, @unchecked Sendable {
     var isDefined: Bool
     var isConstant: Bool
     let name: String
+    /// The function a global holds, unretained, for the call fast path: calling through it takes no reference
+    /// (no atomic reference counting per call). `value` owns the function, `store` keeps the two in step, and a
+    /// function replaced while any call is running is retired rather than freed, so a running call cannot lose it.
+    var function: Unmanaged<Function>?
+
     init(name: String, value: Value = .nil, isDefined: Bool = true, isConstant: Bool = false) {
         self.name = name
         self.value = value
@@ -157,4 +162,11 @@ final class Cell: NativeObject, @unchecked Sendable {
         self.isConstant = isConstant
     }
     var typeName: String { "cell" }
+
+    /// Replaces a global's value (every write to a module global goes through here).
+    func store(_ newValue: Value, _ runtime: Runtime) {
+        if function != nil, runtime.depth > 0 { runtime.retired.append(value) }
+        value = newValue
+        if case .function(let newFunction) = newValue { function = Unmanaged.passUnretained(newFunction) } else { function = nil }
+    }
 }
