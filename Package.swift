@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Language", targets: ["Language"]),
         .executable(name: "bm", targets: ["bm"]),
+        .library(name: "Alignment", targets: ["Alignment"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -28,14 +30,27 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            path: "Sources/CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
 
         // Engine.
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: engineSettings),
-        .target(name: "Datasets", dependencies: ["Tensors", "CZlib"], swiftSettings: engineSettings),
+        .target(name: "Alignment", dependencies: ["Tensors", "Datasets"], swiftSettings: engineSettings),
+        .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG", "CHDF5"],
+                swiftSettings: engineSettings),
+        .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
 
         // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
         // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
@@ -54,7 +69,9 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AlignmentTests", dependencies: ["Alignment"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )
