@@ -310,6 +310,25 @@ extension Compiler {
                 return try runtime.invoke(function, base: base, count: 1, named: [], location: location)
             }
         }
+        if namedNames.isEmpty, case .name(let name) = callee.kind, case .global(let cell) = try resolve(name) {
+            // Any other arity through a global: the same reference-free entry as above when the arity matches.
+            return { frame in
+                if let reference = cell.function {
+                    let result: Value? = try reference._withUnsafeGuaranteedRef { function in
+                        guard let prototypeReference = function.prototypeReference else { return nil }
+                        return try prototypeReference._withUnsafeGuaranteedRef { prototype -> Value? in
+                            guard prototype.parameterCount == count, prototype.isSimple else { return nil }
+                            let base = try pushArguments(frame)
+                            return try runtime.runScript(function, prototype, base: base, location: location)
+                        }
+                    }
+                    if let result { return result }
+                }
+                let function = try calleeCode(frame)
+                let base = try pushArguments(frame)
+                return try runtime.invoke(function, base: base, count: count, named: [], location: location)
+            }
+        }
         if namedNames.isEmpty, count == 2 {
             let first = positional[0].run, second = positional[1].run
             return { frame in
