@@ -129,11 +129,15 @@ enum TensorLibrary {
                                                     ("ceil", .ceil), ("round", .round), ("abs", nil), ("tanh", .tanh)]
         for (name, function) in functions {
             let numeric = context.interpreter.global(name)
-            context.define(name, "\(name)(x)", "\(name) of a number, or of each element of a tensor.") { arguments in
+            context.define(name, "\(name)(x, *rest)",
+                           "\(name) of a number (as the language defines it), or of each element of a tensor.") { arguments in
                 let value = try arguments.value(0, "x")
                 guard case .native(let object) = value, let tensor = (object as? TensorObject)?.tensor else {
                     guard let numeric else { throw LanguageError("\(name): expected a tensor, got \(value.typeName)") }
-                    return try arguments.call(numeric, [value])
+                    return try arguments.call(numeric, arguments.positional, named: arguments.named)
+                }
+                guard arguments.count == 1 && arguments.named.isEmpty else {
+                    throw LanguageError("\(name): a tensor takes no further arguments")
                 }
                 return context.wrap(try function.map { try tensor.apply($0) } ?? tensor.abs())
             }

@@ -17,10 +17,10 @@ final class Interrupts: @unchecked Sendable {
     let promptDescriptor: Int32
     private let promptWrite: Int32
     private let running = Atomic<Bool>(false)
-    private let interpreter: Interpreter
+    private let interpreterInterrupt: InterruptFlag
 
     init(interpreter: Interpreter) {
-        self.interpreter = interpreter
+        interpreterInterrupt = interpreter.interrupt
         var prompt: [Int32] = [0, 0], signal: [Int32] = [0, 0]
         precondition(pipe(&prompt) == 0 && pipe(&signal) == 0, "cannot create the interrupt pipes")
         promptDescriptor = prompt[0]
@@ -36,13 +36,18 @@ final class Interrupts: @unchecked Sendable {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0  // no SA_RESTART: a blocking select in the line editor returns EINTR
         sigaction(SIGINT, &action, nil)
+        // A parent may have started bm with SIGINT blocked (spawned processes inherit the mask): unblock it here.
+        var interruptOnly = sigset_t()
+        sigemptyset(&interruptOnly)
+        sigaddset(&interruptOnly, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interruptOnly, nil)
 
         let thread = Thread { [self] in
             var byte: UInt8 = 0
             while read(signalRead, &byte, 1) >= 0 {
                 if running.load(ordering: .relaxed) {
                     Cancellation.request()
-                    self.interpreter.requestInterrupt()
+                    self.interpreterInterrupt.request()
                 } else {
                     _ = write(promptWrite, &byte, 1)
                 }
@@ -54,7 +59,7 @@ final class Interrupts: @unchecked Sendable {
     /// Runs `body` with Ctrl-C interrupting it instead of clearing the prompt.
     func whileRunning<T>(_ body: () throws -> T) rethrows -> T {
         Cancellation.reset()
-        interpreter.clearInterrupt()
+        interpreterInterrupt.clear()
         running.store(true, ordering: .relaxed)
         defer {
             running.store(false, ordering: .relaxed)

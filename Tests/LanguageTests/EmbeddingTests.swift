@@ -226,7 +226,7 @@ func makePointInterpreter() throws -> (Interpreter, () -> String) {
     }
 
     @Test func helpListsModulesTopicsAndFunctions() throws {
-        let interpreter = try Interpreter(searchPaths: [GoldenScripts.root + "/language/lib"])
+        let interpreter = try Interpreter(searchPaths: [ScriptFiles.root + "/language/lib"])
         var printed = ""
         interpreter.output = { printed += $0 }
         interpreter.registerModule("linalg", [], documentation: "Linear algebra.")

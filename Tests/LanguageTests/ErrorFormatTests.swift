@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func errorsInImportedModulesShowTheImport() {
-        let path = GoldenScripts.root + "/language/error_import_parse.bm"
+        let path = ScriptFiles.root + "/language/error_import_parse.bm"
         var printed = ""
         do {
             let interpreter = try Interpreter()
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func runtimeErrorInImportedModuleShowsImportChain() throws {
-        let interpreter = try Interpreter(searchPaths: [GoldenScripts.root + "/language/lib"])
+        let interpreter = try Interpreter(searchPaths: [ScriptFiles.root + "/language/lib"])
         do {
             try interpreter.run(source: "import greetings\ngreetings.hello()", file: "main.bm")
             Issue.record("no error")

@@ -26,7 +26,7 @@ struct SeededGenerator: RandomNumberGenerator {
     ]
 
     func corpus() -> [String] {
-        var programs = GoldenScripts.discover().compactMap(readFile)
+        var programs = ScriptFiles.languageScripts()
         programs.append("let xs = [1, 2, 3]\nfn f(x, k=2) { x * k }\nvar s = 0\nfor x in xs { s += f(x) }\nprint(s)")
         return programs
     }

@@ -14,11 +14,13 @@ extension Interpreter {
         }
     }
 
-    /// True when `source` ends inside an open `(`, `[` or `{`: a REPL then reads another line.
+    /// True when `source` ends inside an open `(`, `[` or `{`: a REPL then reads another line. Input with a lexical
+    /// error is complete, so that the error is reported at once.
     public func isIncomplete(_ source: String) -> Bool {
         var depth = 0
         for token in Lexer.tokenize(source) {
             switch token.kind {
+            case .invalid: return false
             case .leftParen, .leftBracket, .leftBrace: depth += 1
             case .rightParen, .rightBracket, .rightBrace: depth -= 1
             default: break
@@ -27,16 +29,9 @@ extension Interpreter {
         return depth > 0
     }
 
-    /// Asks the running code to stop with an "interrupted" error at its next loop iteration or call; safe from any
-    /// thread. The error cannot be caught by `try`/`catch`, so control returns to the host.
-    public func requestInterrupt() {
-        runtime.interruptRequested.store(true, ordering: .relaxed)
-    }
-
-    /// Clears a pending interrupt (before running the next command).
-    public func clearInterrupt() {
-        runtime.interruptRequested.store(false, ordering: .relaxed)
-    }
+    /// The flag another thread sets to stop the running code with an "interrupted" error at its next loop
+    /// iteration or call. The error cannot be caught by `try`/`catch`, so control returns to the host.
+    public var interrupt: InterruptFlag { runtime.interrupt }
 
     /// The main script's top-level names, in declaration order.
     public var mainNames: [String] { mainModule.order.filter { mainModule.globals[$0]?.isDefined == true } }

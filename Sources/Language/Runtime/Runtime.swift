@@ -24,7 +24,7 @@ final class Runtime {
     var stepsLeft = Int.max
     var stepLimitDescription = ""
     /// Set from another thread (the REPL's Ctrl-C) to stop the running code at its next loop iteration or call.
-    let interruptRequested = Atomic<Bool>(false)
+    let interrupt = InterruptFlag()
 
     /// Host functions, prelude definitions and host modules reachable by name from every module.
     let shared: Module
@@ -86,8 +86,8 @@ final class Runtime {
 
     @inline(never)
     func stepLimitReached(_ location: SourceLocation) throws {
-        if interruptRequested.load(ordering: .relaxed) {
-            interruptRequested.store(false, ordering: .relaxed)
+        if interrupt.isRequested {
+            interrupt.clear()
             throw ScriptError("interrupted", at: location, kind: "interrupt")
         }
         stepsLeft = 0
@@ -97,7 +97,7 @@ final class Runtime {
     @inline(__always)
     func countStep(_ location: SourceLocation) throws {
         stepsLeft &-= 1
-        if stepsLeft < 0 || interruptRequested.load(ordering: .relaxed) { try stepLimitReached(location) }
+        if stepsLeft < 0 || interrupt.isRequested { try stepLimitReached(location) }
     }
 }
 
@@ -152,4 +152,18 @@ final class Module {
         for cell in globals.values { cell.store(.nil, runtime) }
         namespace = nil
     }
+}
+
+/// A request to stop running code, settable from any thread (a signal watcher, a UI): the interpreter checks it at
+/// every loop iteration and call and stops with an "interrupted" error that `try`/`catch` cannot catch.
+public final class InterruptFlag: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// Asks the running code to stop.
+    public func request() { requested.store(true, ordering: .relaxed) }
+    /// Withdraws a request (before running the next command).
+    public func clear() { requested.store(false, ordering: .relaxed) }
+    public var isRequested: Bool { requested.load(ordering: .relaxed) }
 }

@@ -1,3 +1,5 @@
+import Builtins
+import Foundation
 import Language
 import Testing
 
@@ -89,26 +91,49 @@ enum GoldenScripts {
         return problems
     }
 
-    /// The factory for the core language: a plain interpreter that also finds the test modules in `language/lib`.
-    static func makeCoreInterpreter() throws -> Interpreter {
-        try Interpreter(searchPaths: [root + "/language/lib"])
+    /// The interpreter `bm` runs scripts with (the language and every engine library), which also finds the test
+    /// modules in `language/lib`.
+    static func makeInterpreter() throws -> Interpreter {
+        let interpreter = try Interpreter(searchPaths: [root + "/language/lib"])
+        Builtins.install(into: interpreter)
+        return interpreter
     }
 }
 
 @Suite struct GoldenScriptTests {
     static let scripts = GoldenScripts.discover()
 
-    @Test func discoversTheLanguageScripts() {
-        #expect(Self.scripts.count >= 40)
+    @Test func discoversTheScripts() {
+        #expect(Self.scripts.count >= 60)
         #expect(Self.scripts.contains { $0.hasSuffix("language/spec_core.bm") })
+        #expect(Self.scripts.contains { $0.hasSuffix("language/spec_full.bm") })
+        #expect(Self.scripts.contains { $0.hasSuffix("tensors/indexing.bm") })
         #expect(!Self.scripts.contains { $0.contains("/lib/") }, "helper modules have no expectations")
     }
 
     @Test(arguments: scripts.map { String($0.dropFirst(GoldenScripts.root.count + 1)) })
     func script(_ relativePath: String) throws {
         let problems = try GoldenScripts.check(path: GoldenScripts.root + "/" + relativePath,
-                                               makeInterpreter: GoldenScripts.makeCoreInterpreter)
-        guard let problems else { return }  // needs host globals the core does not have
+                                               makeInterpreter: GoldenScripts.makeInterpreter)
+        #expect(problems != nil, "\(relativePath) requires globals that bm does not define")
+        guard let problems else { return }
         #expect(problems.isEmpty, Comment(rawValue: "\(relativePath):\n" + problems.joined(separator: "\n")))
     }
+}
+
+func listDirectoryEntries(_ path: String) -> [String] {
+    (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var directory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+}
+
+func readFile(_ path: String) -> String? {
+    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+}
+
+extension String {
+    func trimmingCharacters() -> String { trimmingCharacters(in: .whitespaces) }
 }
