@@ -140,7 +140,7 @@ struct FigureArguments {
         guard values.count == 2 else {
             throw PlottingError(operation, "\(name) must be [low, high], got \(values.count) numbers")
         }
-        return try Self.range(values[0], values[1], lowName: "\(name)[0]", highName: "\(name)[1]",
+        return try Self.range(values[0], values[1], lowName: "\(name) low", highName: "high",
                               operation: operation)
     }
 
@@ -148,9 +148,14 @@ struct FigureArguments {
                       operation: String) throws -> ClosedRange<Double> {
         // `low...high` traps when low > high or either is NaN; refuse that here with the numbers.
         guard !low.isNaN, !high.isNaN, low <= high else {
-            throw PlottingError(operation, "\(lowName) (\(low)) must not exceed \(highName) (\(high))")
+            throw PlottingError(operation, "\(lowName) \(number(low)) exceeds \(highName) \(number(high))")
         }
         return low...high
+    }
+
+    /// A number as scripts print it: whole numbers without a decimal point.
+    static func number(_ value: Double) -> String {
+        exactInteger(value).map(String.init) ?? String(value)
     }
 
     /// Colour limits from `vmin`/`vmax` (matplotlib's names). When only one is given, the other is the colour map's

@@ -124,16 +124,10 @@ extension FigureMethods {
                       Errors: panel.\(axis)Ticks: counts differ; a position not finite.
                       """) { figure, arguments in
             let positions = try arguments.numbers("positions") ?? []
-            let labels = try arguments.strings("labels") ?? positions.map(tickText)
+            let labels = try arguments.strings("labels") ?? positions.map(FigureArguments.number)
             return try figure.update(arguments) {
                 if x { try $0.setXTicks(positions, labels: labels) } else { try $0.setYTicks(positions, labels: labels) }
             }
         }
-    }
-
-    /// A number as a tick label: whole numbers without a decimal point.
-    static func tickText(_ value: Double) -> String {
-        if let integer = exactInteger(value) { return String(integer) }
-        return String(value)
     }
 }
