@@ -126,6 +126,7 @@ enum FigureLibrary {
                        """) { arguments in
             let path = try arguments.string(0, "path")
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
                   let bytes = (attributes[.size] as? NSNumber)?.intValue else {
                 throw LanguageError("figure_info: no file at \(path)")
             }

@@ -72,9 +72,12 @@ final class FigureObject: NativeObject {
             return resolved
         case .list(let list):
             let parts = list.elements.compactMap { $0.numberValue.flatMap(exactInteger) }
-            guard parts.count == 2, list.count == 2 else {
+            guard list.count == 2 else {
                 throw PlottingError("figure.panel", "a panel is an index or [row, column], got a list of "
                                     + "\(list.count) element\(list.count == 1 ? "" : "s")")
+            }
+            guard parts.count == 2 else {
+                throw PlottingError("figure.panel", "[row, column] must be two whole numbers, got \(value)")
             }
             return try figure.index(row: parts[0], column: parts[1])
         default:
