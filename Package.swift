@@ -59,7 +59,7 @@ let package = Package(
         ]),
 
         // The bridge: binds engine modules into the language.
-        .target(name: "Builtins", dependencies: ["Language", "Tensors"], swiftSettings: engineSettings),
+        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Plotting"], swiftSettings: engineSettings),
 
         // Executables.
         .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
