@@ -3,7 +3,7 @@ import RealModule
 /// Reproducible random tensors from a counter-based generator.
 ///
 /// bm uses Philox4x32-10 (Salmon, Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC 2011), the
-/// generator cuRAND, PyTorch and JAX offer for parallel streams. A counter-based generator is a keyed bijection of a
+/// counter-based generator of cuRAND, PyTorch's CUDA backend and TensorFlow (numpy offers its 4×64 sibling). A counter-based generator is a keyed bijection of a
 /// 128-bit counter: block `k` of a stream is `philox(counter: (k, stream), key: seed)`, so any block is computed
 /// directly, without stepping through the ones before it. Each element's value therefore depends only on the seed, the
 /// stream and the element's index — never on how many threads fill the tensor or in which order.
