@@ -1,0 +1,192 @@
+import Foundation
+import Tensors
+
+/// The cross-validation and refit loops of `Ridge.fitStreaming`, for one compute dtype `T`.
+///
+/// Memory: X and the per-fold factorisation, plus one block of targets at a time (its training and validation rows,
+/// its projection `Bᵀ Y` and one prediction `[n_val, b]`); the `[n_alphas, n, t]` predictions are never formed.
+/// Work: per fold one factorisation, one GEMM `Bᵀ Y` per block and one GEMM `(X_val R diag(d(α))) · (Bᵀ Y)` per alpha
+/// and block; the refit one factorisation and one GEMM per block and distinct alpha.
+struct RidgeEngine<T: TensorFloat> {
+    let operation: String
+    /// `[n, p]`, dtype T.
+    let x: Tensor
+    let source: any TargetSource
+    let alphas: [Double]
+    /// Folds as original row indices (dropped rows excluded).
+    let splits: [(train: [Int], test: [Int])]
+    /// The rows used (all rows but those dropped for non-finite X).
+    let rows: [Int]
+    let droppedRows: [Int]
+    let fitIntercept: Bool
+    let score: RidgeScore
+    let dual: Bool
+    let nan: NaNPolicy
+    let blockSize: Int
+    let progress: Bool?
+
+    /// Reads targets `range` as dtype T and checks the source's shape.
+    func block(_ range: Range<Int>) throws -> Tensor {
+        let values = try source.targets(range)
+        guard values.rank == 2 && values.shape[0] == x.shape[0] && values.shape[1] == range.count else {
+            throw AlignmentError(operation, "the target source returned shape \(formatShape(values.shape)) for "
+                                    + "targets \(range.lowerBound)..<\(range.upperBound); expected "
+                                    + formatShape([x.shape[0], range.count]))
+        }
+        guard values.dtype == .float32 || values.dtype == .float64 || values.dtype == .int64 else {
+            throw AlignmentError(operation, "Y must hold numbers, got \(values.dtype)")
+        }
+        if values.dtype == T.dtype && values.strides[1] == 1 { return values }
+        return values.astype(T.dtype).contiguous()
+    }
+
+    func run(writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> RidgeFitSummary {
+        let targetCount = source.targetCount, alphaCount = alphas.count
+        let blocks = stride(from: 0, to: targetCount, by: blockSize).map { $0..<Swift.min($0 + blockSize, targetCount) }
+        var scoreSums = [Double](repeating: 0, count: alphaCount * targetCount)
+        var scoreCounts = [Int32](repeating: 0, count: alphaCount * targetCount)
+        var constant = [Bool](repeating: false, count: targetCount)
+        var omitted = [Bool](repeating: false, count: targetCount)
+        var bar = ProgressBar(label: operation, total: (splits.count + 1) * blocks.count, enabled: progress)
+        defer { bar.finish() }
+
+        for (foldIndex, split) in splits.enumerated() {
+            let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: split.train) : nil
+            let xTrain = RidgeKernels.gatherRows(T.self, x, rows: split.train, subtracting: xMeans)
+            let xValidation = RidgeKernels.gatherRows(T.self, x, rows: split.test, subtracting: xMeans)
+            let factorization = try RidgeFactorization(xTrain, dual: dual)
+            let projection = try factorization.validationProjection(xValidation)
+            let spectral = alphas.map { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
+            let scaled = RidgeKernels.matrix(projection.shape[0], projection.shape[1], dtype: T.dtype)
+            for range in blocks {
+                try Cancellation.check(operation)
+                let targets = try block(range)
+                if foldIndex == 0 {
+                    let inspection = RidgeKernels.inspectColumns(T.self, targets, rows: rows)
+                    if let column = inspection.nonFinite.keys.min() {
+                        if nan == .refuse {
+                            throw AlignmentError(operation, "Y has a non-finite value in column \(range.lowerBound + column) "
+                                                    + "(row \(inspection.nonFinite[column]!)); pass nan: .omit to leave "
+                                                    + "such targets out")
+                        }
+                        for column in inspection.nonFinite.keys { omitted[range.lowerBound + column] = true }
+                    }
+                    for (column, flag) in inspection.constant.enumerated() where flag {
+                        constant[range.lowerBound + column] = true
+                    }
+                }
+                let yMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, targets, rows: split.train) : nil
+                let yTrain = RidgeKernels.gatherRows(T.self, targets, rows: split.train, subtracting: yMeans)
+                let validation = ValidationBlock<T>(
+                    targets: RidgeKernels.gatherRows(T.self, targets, rows: split.test, subtracting: yMeans),
+                    score: score)
+                let projected = try factorization.project(yTrain)
+                for alphaIndex in 0..<alphaCount {
+                    RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex], into: scaled)
+                    let scores = validation.scores(of: try Tensor.matmul(scaled, projected))
+                    let base = alphaIndex * targetCount + range.lowerBound
+                    for (column, value) in scores.enumerated() where value.isFinite {
+                        scoreSums[base + column] += value
+                        scoreCounts[base + column] += 1
+                    }
+                }
+                bar.advance()
+            }
+        }
+
+        // Mean over folds, then the best alpha per target; like himalaya, a slope of 1e-10 · log(α) breaks ties
+        // toward the larger penalty.
+        var means = [Double](repeating: .nan, count: alphaCount * targetCount)
+        var chosen = [Int?](repeating: nil, count: targetCount)
+        var bestScores = [Double](repeating: .nan, count: targetCount)
+        for target in 0..<targetCount where !constant[target] && !omitted[target] {
+            var best = -Double.infinity
+            for alphaIndex in 0..<alphaCount {
+                let index = alphaIndex * targetCount + target
+                guard scoreCounts[index] > 0 else { continue }
+                let mean = scoreSums[index] / Double(scoreCounts[index])
+                means[index] = mean
+                let key = mean + Foundation.log(alphas[alphaIndex]) * 1e-10
+                if key > best {
+                    best = key
+                    chosen[target] = alphaIndex
+                    bestScores[target] = mean
+                }
+            }
+        }
+
+        let intercept = try refit(blocks: blocks, chosen: chosen, constant: constant, omitted: omitted, bar: &bar,
+                                  writeWeights: writeWeights)
+        return RidgeFitSummary(
+            alphaGrid: alphas,
+            alphas: Tensor(chosen.map { $0.map { alphas[$0] } ?? .nan }),
+            cvScores: try Tensor(shape: [alphaCount, targetCount], scalars: means),
+            bestScores: Tensor(bestScores),
+            intercept: intercept,
+            score: score,
+            solver: dual ? .dual : .primal,
+            constantTargetCount: constant.filter { $0 }.count,
+            omittedTargetCount: omitted.filter { $0 }.count,
+            droppedRows: droppedRows,
+            featureCount: x.shape[1])
+    }
+
+    /// Refits on all rows with each target's alpha: one factorisation, then per block one projection and one GEMM per
+    /// distinct alpha over the targets that chose it. Returns the intercepts `[t]`.
+    private func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool],
+                       bar: inout ProgressBar, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
+        let featureCount = x.shape[1]
+        let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil
+        let factorization = try RidgeFactorization(RidgeKernels.gatherRows(T.self, x, rows: rows, subtracting: xMeans),
+                                                   dual: dual)
+        let rank = factorization.spectrum.count
+        var intercepts = [T](repeating: 0, count: source.targetCount)
+        for range in blocks {
+            try Cancellation.check(operation)
+            let targets = try block(range)
+            let yMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, targets, rows: rows) : nil
+            let projected = try factorization.project(
+                RidgeKernels.gatherRows(T.self, targets, rows: rows, subtracting: yMeans))
+            let width = range.count
+            let weights = RidgeKernels.matrix(featureCount, width, dtype: T.dtype)
+            let weightValues = weights.mutablePointer(T.self)
+            var groups: [Int: [Int]] = [:]
+            for column in 0..<width {
+                if let alphaIndex = chosen[range.lowerBound + column] { groups[alphaIndex, default: []].append(column) }
+            }
+            let projectedValues = projected.pointer(T.self)
+            for (alphaIndex, columns) in groups.sorted(by: { $0.key < $1.key }) {
+                let spectral = factorization.spectralWeights(alpha: alphas[alphaIndex]).map { T(fromDouble: $0) }
+                let scaled = RidgeKernels.matrix(rank, columns.count, dtype: T.dtype)
+                let scaledValues = scaled.mutablePointer(T.self)
+                for component in 0..<rank {
+                    for (position, column) in columns.enumerated() {
+                        scaledValues[component * columns.count + position] =
+                            projectedValues[component * width + column] * spectral[component]
+                    }
+                }
+                let groupWeights = try factorization.weights(fromScaledProjection: scaled)
+                let groupValues = groupWeights.pointer(T.self)
+                for feature in 0..<featureCount {
+                    for (position, column) in columns.enumerated() {
+                        weightValues[feature * width + column] = groupValues[feature * columns.count + position]
+                    }
+                }
+            }
+            if let yMeans {
+                for column in 0..<width where !omitted[range.lowerBound + column] {
+                    var value = yMeans[column]
+                    if !constant[range.lowerBound + column] {
+                        for feature in 0..<featureCount {
+                            value -= xMeans![feature] * weightValues[feature * width + column].doubleValue
+                        }
+                    }
+                    intercepts[range.lowerBound + column] = T(fromDouble: value)
+                }
+            }
+            try writeWeights(range, weights)
+            bar.advance()
+        }
+        return Tensor(intercepts)
+    }
+}

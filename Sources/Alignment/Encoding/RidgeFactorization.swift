@@ -1,0 +1,62 @@
+import Tensors
+
+/// One factorisation of (centred) training features from which every ridge solution follows for any alpha.
+///
+/// Primal (`X = U S Vᵀ`, thin SVD): `W(α) = V diag(s / (s² + α)) Uᵀ Y`.
+/// Dual (`X Xᵀ = Q Λ Qᵀ`): `W(α) = Xᵀ Q diag(1 / (λ + α)) Qᵀ Y`, which is the same matrix since `Xᵀ Q = V S`.
+/// Both are written as `W(α) = R · diag(d(α)) · Bᵀ Y` with the basis `B` (U or Q), the spectral weights `d(α)` and
+/// the read-out `R` (V, or Xᵀ Q): so targets are projected once (`Bᵀ Y`, one GEMM) and every alpha only rescales.
+struct RidgeFactorization {
+    let isDual: Bool
+    /// `[n_train, k]`: U (primal) or Q (dual).
+    let basis: Tensor
+    /// Singular values s (primal) or eigenvalues λ ≥ 0 (dual), length k.
+    let spectrum: [Double]
+    /// Primal: Vᵀ `[k, p]`. Dual: the centred training features X `[n_train, p]`.
+    private let readOut: Tensor
+
+    /// Factorises the contiguous centred training features `x` `[n_train, p]` (dtype float32 or float64).
+    init(_ x: Tensor, dual: Bool) throws {
+        isDual = dual
+        if dual {
+            let kernel = try Tensor.matmul(x, x.transposed())
+            let (values, vectors) = try Linalg.eigh(kernel)
+            // Rounding can leave tiny negative eigenvalues in a positive semi-definite kernel: they are zeros.
+            spectrum = values.astype(.float64).scalars(as: Double.self).map { Swift.max($0, 0) }
+            basis = vectors
+            readOut = x
+        } else {
+            let (u, s, vt) = try Linalg.svd(x)
+            spectrum = s.astype(.float64).scalars(as: Double.self)
+            basis = u
+            readOut = vt
+        }
+    }
+
+    /// `d(α)`: `s / (s² + α)` (primal) or `1 / (λ + α)` (dual), in float64.
+    func spectralWeights(alpha: Double) -> [Double] {
+        isDual ? spectrum.map { 1 / ($0 + alpha) } : spectrum.map { $0 / ($0 * $0 + alpha) }
+    }
+
+    /// `X_val · R`: the validation features `[n_val, p]` (centred with the training means) carried into the
+    /// spectral basis, `[n_val, k]`, so that predictions are `(X_val R) · diag(d(α)) · (Bᵀ Y)`.
+    func validationProjection(_ validation: Tensor) throws -> Tensor {
+        if isDual {
+            return try Tensor.matmul(try Tensor.matmul(validation, readOut.transposed()), basis)
+        }
+        return try Tensor.matmul(validation, readOut.transposed())
+    }
+
+    /// `Bᵀ Y`: `[k, b]` for centred training targets `[n_train, b]`.
+    func project(_ targets: Tensor) throws -> Tensor {
+        try Tensor.matmul(basis.transposed(), targets)
+    }
+
+    /// Weights `[p, g]` from scaled projections `diag(d(α)) Bᵀ Y` `[k, g]`.
+    func weights(fromScaledProjection scaled: Tensor) throws -> Tensor {
+        if isDual {
+            return try Tensor.matmul(readOut.transposed(), try Tensor.matmul(basis, scaled))
+        }
+        return try Tensor.matmul(readOut.transposed(), scaled)
+    }
+}
