@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG"], swiftSettings: engineSettings),
 
         // Executables.
-        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
+        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
         // Tests.

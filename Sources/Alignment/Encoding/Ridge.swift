@@ -56,48 +56,14 @@ public enum Ridge {
         solver: RidgeSolver = .automatic, nan: NaNPolicy = .refuse, targetBlockSize: Int? = nil,
         progress: Bool? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void
     ) throws -> RidgeFitSummary {
-        let operation = "ridge_cv"
-        guard x.rank == 2 else {
-            throw AlignmentError(operation, "X must be [n, features], got shape \(formatShape(x.shape))")
+        let setup = try RidgeSetup(x, y, alphas: alphas, folds: folds, solver: solver, nan: nan,
+                                   targetBlockSize: targetBlockSize, operation: "ridge_cv")
+        if setup.dtype == .float32 {
+            return try setup.engine(Float.self, features: setup.features, source: y, fitIntercept: fitIntercept,
+                                    score: score, progress: progress).run(writeWeights: writeWeights)
         }
-        let rowCount = x.shape[0], featureCount = x.shape[1]
-        guard featureCount > 0 else { throw AlignmentError(operation, "X has no features (shape \(formatShape(x.shape)))") }
-        guard y.rowCount == rowCount else {
-            throw AlignmentError(operation, "X has \(rowCount) rows but Y has \(y.rowCount)")
-        }
-        guard !alphas.isEmpty else { throw AlignmentError(operation, "alphas is empty") }
-        if let bad = alphas.first(where: { !($0 > 0) || !$0.isFinite }) {
-            throw AlignmentError(operation, "alphas must all be finite and > 0, got \(bad)")
-        }
-        if let size = targetBlockSize, size < 1 {
-            throw AlignmentError(operation, "targetBlockSize must be at least 1, got \(size)")
-        }
-        let dtype = computeDType(x, y)
-        let features = x.astype(dtype)
-        let (rows, dropped) = try finiteRows(features, nan: nan, operation: operation)
-        let positions = try folds.splits(rowCount: rows.count, operation: operation)
-        let splits = positions.map { (train: $0.train.map { rows[$0] }, test: $0.test.map { rows[$0] }) }
-        let trainingRows = splits.map(\.train.count).max() ?? rows.count
-        let dual: Bool
-        switch solver {
-        case .primal: dual = false
-        case .dual: dual = true
-        case .automatic: dual = featureCount > trainingRows
-        }
-        let rank = Swift.min(trainingRows, featureCount)
-        let blockSize = targetBlockSize ?? Swift.max(32, (1 << 21) / Swift.max(1, 2 * rows.count + 2 * rank))
-        if dtype == .float32 {
-            return try RidgeEngine<Float>(
-                operation: operation, x: features, source: y, alphas: alphas, splits: splits, rows: rows,
-                droppedRows: dropped, fitIntercept: fitIntercept, score: score, dual: dual, nan: nan,
-                blockSize: blockSize, progress: progress
-            ).run(writeWeights: writeWeights)
-        }
-        return try RidgeEngine<Double>(
-            operation: operation, x: features, source: y, alphas: alphas, splits: splits, rows: rows,
-            droppedRows: dropped, fitIntercept: fitIntercept, score: score, dual: dual, nan: nan,
-            blockSize: blockSize, progress: progress
-        ).run(writeWeights: writeWeights)
+        return try setup.engine(Double.self, features: setup.features, source: y, fitIntercept: fitIntercept,
+                                score: score, progress: progress).run(writeWeights: writeWeights)
     }
 
     /// float32 when X is float32 and Y is float32 (or a source other than a tensor), float64 otherwise.
@@ -132,5 +98,63 @@ public enum Ridge {
             let from = block.astype(.float64).pointer(Double.self), to = destination.mutablePointer(Double.self)
             for row in 0..<rows { (to + row * total + start).update(from: from + row * width, count: width) }
         }
+    }
+}
+
+/// The checked arguments of a ridge fit: features in the compute dtype, rows kept, folds, solver and block size.
+struct RidgeSetup {
+    let operation: String
+    let dtype: DType
+    let features: Tensor
+    let alphas: [Double]
+    let rows: [Int]
+    let dropped: [Int]
+    let splits: [(train: [Int], test: [Int])]
+    let dual: Bool
+    let nan: NaNPolicy
+    let blockSize: Int
+
+    init(_ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, solver: RidgeSolver,
+         nan: NaNPolicy, targetBlockSize: Int?, operation: String) throws {
+        self.operation = operation
+        guard x.rank == 2 else {
+            throw AlignmentError(operation, "X must be [n, features], got shape \(formatShape(x.shape))")
+        }
+        let rowCount = x.shape[0], featureCount = x.shape[1]
+        guard featureCount > 0 else { throw AlignmentError(operation, "X has no features (shape \(formatShape(x.shape)))") }
+        guard y.rowCount == rowCount else {
+            throw AlignmentError(operation, "X has \(rowCount) rows but Y has \(y.rowCount)")
+        }
+        guard !alphas.isEmpty else { throw AlignmentError(operation, "alphas is empty") }
+        if let bad = alphas.first(where: { !($0 > 0) || !$0.isFinite }) {
+            throw AlignmentError(operation, "alphas must all be finite and > 0, got \(bad)")
+        }
+        if let size = targetBlockSize, size < 1 {
+            throw AlignmentError(operation, "targetBlockSize must be at least 1, got \(size)")
+        }
+        self.alphas = alphas
+        self.nan = nan
+        dtype = Ridge.computeDType(x, y)
+        features = x.astype(dtype)
+        (rows, dropped) = try Ridge.finiteRows(features, nan: nan, operation: operation)
+        let rows = self.rows
+        let positions = try folds.splits(rowCount: rows.count, operation: operation)
+        splits = positions.map { (train: $0.train.map { rows[$0] }, test: $0.test.map { rows[$0] }) }
+        let trainingRows = splits.map(\.train.count).max() ?? rows.count
+        switch solver {
+        case .primal: dual = false
+        case .dual: dual = true
+        case .automatic: dual = featureCount > trainingRows
+        }
+        let rank = Swift.min(trainingRows, featureCount)
+        blockSize = targetBlockSize ?? Swift.max(32, (1 << 21) / Swift.max(1, 2 * rows.count + 2 * rank))
+    }
+
+    /// An engine over `features` (the checked features, or a rescaled copy of them).
+    func engine<T: TensorFloat>(_: T.Type, features: Tensor, source: any TargetSource, fitIntercept: Bool,
+                                score: RidgeScore, progress: Bool?) -> RidgeEngine<T> {
+        RidgeEngine<T>(operation: operation, x: features, source: source, alphas: alphas, splits: splits, rows: rows,
+                       droppedRows: dropped, fitIntercept: fitIntercept, score: score, dual: dual, nan: nan,
+                       blockSize: blockSize, progress: progress)
     }
 }

@@ -40,15 +40,26 @@ struct RidgeEngine<T: TensorFloat> {
         return values.astype(T.dtype).contiguous()
     }
 
-    func run(writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> RidgeFitSummary {
+    /// The target blocks of this fit.
+    var blocks: [Range<Int>] {
+        stride(from: 0, to: source.targetCount, by: blockSize).map { $0..<Swift.min($0 + blockSize, source.targetCount) }
+    }
+
+    /// Cross-validated scores, averaged over folds: `means[alphaIndex · t + target]` (NaN where no fold scored), and
+    /// the constant and omitted targets.
+    struct Scores {
+        var means: [Double]
+        var constant: [Bool]
+        var omitted: [Bool]
+    }
+
+    /// The cross-validation loops (no refit). `bar` advances once per fold and block.
+    func crossValidate(bar: inout ProgressBar) throws -> Scores {
         let targetCount = source.targetCount, alphaCount = alphas.count
-        let blocks = stride(from: 0, to: targetCount, by: blockSize).map { $0..<Swift.min($0 + blockSize, targetCount) }
         var scoreSums = [Double](repeating: 0, count: alphaCount * targetCount)
         var scoreCounts = [Int32](repeating: 0, count: alphaCount * targetCount)
         var constant = [Bool](repeating: false, count: targetCount)
         var omitted = [Bool](repeating: false, count: targetCount)
-        var bar = ProgressBar(label: operation, total: (splits.count + 1) * blocks.count, enabled: progress)
-        defer { bar.finish() }
 
         for (foldIndex, split) in splits.enumerated() {
             let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: split.train) : nil
@@ -94,18 +105,33 @@ struct RidgeEngine<T: TensorFloat> {
             }
         }
 
+        var means = [Double](repeating: .nan, count: alphaCount * targetCount)
+        for index in means.indices where scoreCounts[index] > 0 {
+            means[index] = scoreSums[index] / Double(scoreCounts[index])
+        }
+        for target in 0..<targetCount where constant[target] || omitted[target] {
+            for alphaIndex in 0..<alphaCount { means[alphaIndex * targetCount + target] = .nan }
+        }
+        return Scores(means: means, constant: constant, omitted: omitted)
+    }
+
+    func run(writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> RidgeFitSummary {
+        let targetCount = source.targetCount, alphaCount = alphas.count
+        let blocks = self.blocks
+        var bar = ProgressBar(label: operation, total: (splits.count + 1) * blocks.count, enabled: progress)
+        defer { bar.finish() }
+        let scores = try crossValidate(bar: &bar)
+        let means = scores.means, constant = scores.constant, omitted = scores.omitted
+
         // Mean over folds, then the best alpha per target; like himalaya, a slope of 1e-10 · log(α) breaks ties
         // toward the larger penalty.
-        var means = [Double](repeating: .nan, count: alphaCount * targetCount)
         var chosen = [Int?](repeating: nil, count: targetCount)
         var bestScores = [Double](repeating: .nan, count: targetCount)
-        for target in 0..<targetCount where !constant[target] && !omitted[target] {
+        for target in 0..<targetCount {
             var best = -Double.infinity
             for alphaIndex in 0..<alphaCount {
-                let index = alphaIndex * targetCount + target
-                guard scoreCounts[index] > 0 else { continue }
-                let mean = scoreSums[index] / Double(scoreCounts[index])
-                means[index] = mean
+                let mean = means[alphaIndex * targetCount + target]
+                guard !mean.isNaN else { continue }
                 let key = mean + Foundation.log(alphas[alphaIndex]) * 1e-10
                 if key > best {
                     best = key
@@ -133,7 +159,7 @@ struct RidgeEngine<T: TensorFloat> {
 
     /// Refits on all rows with each target's alpha: one factorisation, then per block one projection and one GEMM per
     /// distinct alpha over the targets that chose it. Returns the intercepts `[t]`.
-    private func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool],
+    func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool],
                        bar: inout ProgressBar, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
         let featureCount = x.shape[1]
         let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil

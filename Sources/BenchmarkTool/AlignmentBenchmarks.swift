@@ -1,0 +1,103 @@
+import Alignment
+import Foundation
+import Tensors
+
+/// The encoding-model figures (scripts/bench_peers/alignment.py runs himalaya and scikit-learn on the same problem):
+/// Ridge CV with a penalty per target, N = 2000 rows, P = 512 features, T = 10 000 targets, 15 alphas, 5 folds,
+/// float32. Also the GEMM-bound floor (the fit's GEMM flops over the sgemm rate measured on the fit's shapes) and
+/// the peak resident memory against the size of X and Y.
+///
+/// Timing: one small warm-up fit, then one timed fit (a fit takes seconds; the peers are timed the same way).
+/// The streaming fit (weights to a sink) runs first so that its peak RSS is measured before the in-memory model's.
+func alignmentBenchmarks() throws -> [Figure] {
+    let rows = 2000, features = 512, targets = 10_000, folds = 5
+    let alphas = defaultRidgeAlphas
+    let x = try Tensor.randomNormal([rows, features], seed: 11, dtype: .float32)
+    let y = try syntheticTargets(x, targets: targets)
+    let dataBytes = Double((rows * features + rows * targets) * 4)
+
+    // Warm-up: a small fit, so that BLAS threads and page pools are up before timing.
+    _ = try Ridge.crossValidated(try x.sliced(axis: 0, 0..<200), try y.get([.slice(start: 0, stop: 200, step: 1),
+                                                                           .slice(start: 0, stop: 64, step: 1)]))
+    let baseline = peakResidentBytes()
+
+    var checksum: Float = 0
+    let streamingStart = DispatchTime.now().uptimeNanoseconds
+    let summary = try Ridge.fitStreaming(x, y, alphas: alphas, folds: .kFold(folds), progress: false) { _, block in
+        checksum += block.pointer(Float.self)[0]
+    }
+    let streaming = seconds(since: streamingStart)
+    let streamingPeak = peakResidentBytes()
+
+    let start = DispatchTime.now().uptimeNanoseconds
+    let model = try Ridge.crossValidated(x, y, alphas: alphas, folds: .kFold(folds), progress: false)
+    let inMemory = seconds(since: start)
+    let inMemoryPeak = peakResidentBytes()
+    precondition(model.alphas.count == targets && summary.alphas.count == targets && checksum.isFinite)
+
+    // The GEMM flops of the fit and the sgemm rate measured on the same shapes.
+    let validation = rows / folds, training = rows - validation, rank = min(training, features)
+    let projectionFlops = Double(folds) * 2 * Double(rank * training) * Double(targets)
+    let predictionFlops = Double(folds * alphas.count) * 2 * Double(validation * rank) * Double(targets)
+    let refitFlops = 2 * Double(rank * rows) * Double(targets) + 2 * Double(features * rank) * Double(targets)
+    let projectionRate = sgemmRate(m: rank, k: training, n: 2000)
+    let predictionRate = sgemmRate(m: validation, k: rank, n: 2000)
+    let refitRate = sgemmRate(m: rank, k: rows, n: 2000)
+    let floor = projectionFlops / projectionRate + predictionFlops / predictionRate + refitFlops / refitRate
+    let totalFlops = projectionFlops + predictionFlops + refitFlops
+
+    let common: [String: Double] = ["gemm_floor_seconds": floor, "gflop": totalFlops / 1e9,
+                                    "data_mib": dataBytes / 1048576]
+    return [
+        // The same measurement under each peer's name, so that scripts/bench prints both ratios.
+        Figure(name: "ridge_cv_vs_himalaya", seconds: inMemory,
+               extra: common.merging(["fraction_of_floor": inMemory / floor]) { a, _ in a }),
+        Figure(name: "ridge_cv_vs_sklearn", seconds: inMemory),
+        Figure(name: "ridge_cv_streaming", seconds: streaming,
+               extra: ["peak_rss_mib": streamingPeak / 1048576, "peak_rss_over_data": streamingPeak / dataBytes,
+                       "fraction_of_floor": streaming / floor]),
+        Figure(name: "ridge_cv_in_memory_peak", seconds: inMemory,
+               extra: ["peak_rss_mib": inMemoryPeak / 1048576, "peak_rss_over_data": inMemoryPeak / dataBytes,
+                       "peak_before_fit_mib": baseline / 1048576,
+                       "peak_rss_over_data_and_weights": inMemoryPeak / (dataBytes + Double(features * targets * 4))]),
+        Figure(name: "gemm_floor", seconds: floor,
+               extra: ["sgemm_gflops_projection": projectionRate / 1e9, "sgemm_gflops_prediction": predictionRate / 1e9,
+                       "sgemm_gflops_refit": refitRate / 1e9]),
+    ]
+}
+
+private func seconds(since start: UInt64) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Y = X W + noise, built in place block by block so that no [n, t] temporary beyond Y itself is allocated.
+private func syntheticTargets(_ x: Tensor, targets: Int) throws -> Tensor {
+    let rows = x.shape[0]
+    var y = try Tensor.randomNormal([rows, targets], std: 2, seed: 12, dtype: .float32)
+    y.makeUniqueContiguous()
+    let output = y.mutablePointer(Float.self)
+    for start in stride(from: 0, to: targets, by: 1000) {
+        let width = min(1000, targets - start)
+        let weights = try Tensor.randomNormal([x.shape[1], width], std: 0.05, seed: UInt64(100 + start),
+                                              dtype: .float32)
+        let signal = try Tensor.matmul(x, weights)
+        let values = signal.pointer(Float.self)
+        for row in 0..<rows {
+            for column in 0..<width { output[row * targets + start + column] += values[row * width + column] }
+        }
+    }
+    return y
+}
+
+/// Best-of-3 sgemm rate (flop/s) of the bare BLAS call `[m, k] @ [k, n]`.
+private func sgemmRate(m: Int, k: Int, n: Int) -> Double {
+    let a = (try? Tensor.randomNormal([m, k], seed: 21, dtype: .float32))!
+    let b = (try? Tensor.randomNormal([k, n], seed: 22, dtype: .float32))!
+    var c = [Float](repeating: 0, count: m * n)
+    let time = bestTime(repeats: 3) {
+        c.withUnsafeMutableBufferPointer { buffer in
+            Linalg.rawSGEMM(m: m, n: n, k: k, a: a.pointer(Float.self), b: b.pointer(Float.self), c: buffer.baseAddress!)
+        }
+    }
+    return 2 * Double(m * n * k) / time
+}
