@@ -25,6 +25,9 @@ struct RidgeEngine<T: TensorFloat> {
     let blockSize: Int
     let progress: Bool?
 
+    /// Bytes allowed for the per-fold scaled validation projections of all alphas.
+    static var scaledProjectionBudget: Int { 32 << 20 }
+
     /// Reads targets `range` as dtype T and checks the source's shape.
     func block(_ range: Range<Int>) throws -> Tensor {
         let values = try source.targets(range)
@@ -68,7 +71,18 @@ struct RidgeEngine<T: TensorFloat> {
             let factorization = try RidgeFactorization(xTrain, dual: dual)
             let projection = try factorization.validationProjection(xValidation)
             let spectral = alphas.map { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
-            let scaled = RidgeKernels.matrix(projection.shape[0], projection.shape[1], dtype: T.dtype)
+            let validationCount = projection.shape[0], rank = projection.shape[1]
+            // `X_val R diag(d(α))` for every α at once when that is small (it is reused by every block); otherwise
+            // rescaled per block into one buffer.
+            let precomputed = alphaCount * validationCount * rank * MemoryLayout<T>.size <= Self.scaledProjectionBudget
+            let scaledByAlpha: [Tensor] = precomputed ? alphas.indices.map { alphaIndex in
+                let scaled = RidgeKernels.matrix(validationCount, rank, dtype: T.dtype)
+                RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex], into: scaled)
+                return scaled
+            } : []
+            let scaled = RidgeKernels.matrix(precomputed ? 0 : validationCount, rank, dtype: T.dtype)
+            // float32 predictions go through the bare sgemm into one reused buffer (no allocation per product).
+            let predictions = RidgeKernels.matrix(T.self == Float.self ? validationCount : 0, blockSize, dtype: T.dtype)
             for range in blocks {
                 try Cancellation.check(operation)
                 let targets = try block(range)
@@ -93,8 +107,21 @@ struct RidgeEngine<T: TensorFloat> {
                     score: score)
                 let projected = try factorization.project(yTrain)
                 for alphaIndex in 0..<alphaCount {
-                    RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex], into: scaled)
-                    let scores = validation.scores(of: try Tensor.matmul(scaled, projected))
+                    let factor: Tensor
+                    if precomputed {
+                        factor = scaledByAlpha[alphaIndex]
+                    } else {
+                        RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex], into: scaled)
+                        factor = scaled
+                    }
+                    let scores: [Double]
+                    if T.self == Float.self {
+                        Linalg.rawSGEMM(m: validationCount, n: range.count, k: rank, a: factor.pointer(Float.self),
+                                        b: projected.pointer(Float.self), c: predictions.mutablePointer(Float.self))
+                        scores = validation.scores(of: predictions.pointer(T.self))
+                    } else {
+                        scores = validation.scores(of: try Tensor.matmul(factor, projected))
+                    }
                     let base = alphaIndex * targetCount + range.lowerBound
                     for (column, value) in scores.enumerated() where value.isFinite {
                         scoreSums[base + column] += value

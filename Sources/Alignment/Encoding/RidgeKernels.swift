@@ -46,14 +46,17 @@ enum RidgeKernels {
         let base = source.pointer(T.self)
         let rowStride = source.strides[0], columnStride = source.strides[1]
         let shift = (means ?? [Double](repeating: 0, count: columns)).map { T(fromDouble: $0) }
-        shift.withUnsafeBufferPointer { shift in
-            for (position, row) in rows.enumerated() {
-                let line = base + row * rowStride
-                let destination = output + position * columns
-                if columnStride == 1 {
-                    for column in 0..<columns { destination[column] = line[column] - shift[column] }
-                } else {
-                    for column in 0..<columns { destination[column] = line[column * columnStride] - shift[column] }
+        let sharedOutput = SharedPointer(output), sharedBase = SharedPointer(base)
+        RidgeParallel.forRanges(rows.count, workPerItem: columns) { range in
+            shift.withUnsafeBufferPointer { shift in
+                for position in range {
+                    let line = sharedBase.base + rows[position] * rowStride
+                    let destination = sharedOutput.base + position * columns
+                    if columnStride == 1 {
+                        for column in 0..<columns { destination[column] = line[column] - shift[column] }
+                    } else {
+                        for column in 0..<columns { destination[column] = line[column * columnStride] - shift[column] }
+                    }
                 }
             }
         }
@@ -133,46 +136,58 @@ struct ValidationBlock<T: TensorFloat> {
 
     /// The score of each column of the contiguous prediction `[n_val, b]`.
     func scores(of prediction: Tensor) -> [Double] {
+        scores(of: prediction.pointer(T.self))
+    }
+
+    /// The score of each column of the contiguous `[n_val, b]` predictions at `predicted`. Columns are scored in
+    /// parallel chunks.
+    func scores(of predicted: UnsafePointer<T>) -> [Double] {
         let rows = targets.shape[0], columns = targets.shape[1]
-        let truth = targets.pointer(T.self), predicted = prediction.pointer(T.self)
-        var residual = [Double](repeating: 0, count: columns)
-        switch score {
-        case .negativeMeanSquaredError, .r2:
-            residual.withUnsafeMutableBufferPointer { residual in
+        var result = [Double](repeating: .nan, count: columns)
+        let truth = SharedPointer(targets.pointer(T.self)), guess = SharedPointer(predicted)
+        let score = self.score, sums = self.sums, squaredDeviations = self.squaredDeviations
+        result.withUnsafeMutableBufferPointer { buffer in
+            let output = SharedPointer(buffer.baseAddress!)
+            RidgeParallel.forRanges(columns, workPerItem: rows) { range in
+                let width = range.count
+                var first = [Double](repeating: 0, count: width)
+                var second = first, third = first
                 for row in 0..<rows {
-                    let y = truth + row * columns, p = predicted + row * columns
-                    for column in 0..<columns {
-                        let difference = (y[column] - p[column]).doubleValue
-                        residual[column] += difference * difference
+                    let y = truth.base + row * columns + range.lowerBound
+                    let p = guess.base + row * columns + range.lowerBound
+                    if score == .pearson {
+                        for column in 0..<width {
+                            let value = p[column].doubleValue
+                            first[column] += value
+                            second[column] += value * value
+                            third[column] += value * y[column].doubleValue
+                        }
+                    } else {
+                        for column in 0..<width {
+                            let difference = (y[column] - p[column]).doubleValue
+                            first[column] += difference * difference
+                        }
+                    }
+                }
+                let count = Double(rows)
+                for column in 0..<width {
+                    let target = range.lowerBound + column
+                    switch score {
+                    case .negativeMeanSquaredError:
+                        output.base[target] = -first[column] / count
+                    case .r2:
+                        output.base[target] = squaredDeviations[target] > 0
+                            ? 1 - first[column] / squaredDeviations[target] : .nan
+                    case .pearson:
+                        let meanTruth = sums[target] / count, meanPrediction = first[column] / count
+                        let covariance = third[column] - count * meanTruth * meanPrediction
+                        let spread = Swift.max(0, second[column] - count * meanPrediction * meanPrediction)
+                        let denominator = (squaredDeviations[target] * spread).squareRoot()
+                        output.base[target] = denominator > 0 ? covariance / denominator : .nan
                     }
                 }
             }
-            if score == .negativeMeanSquaredError { return residual.map { -$0 / Double(rows) } }
-            return (0..<columns).map { column in
-                squaredDeviations[column] > 0 ? 1 - residual[column] / squaredDeviations[column] : .nan
-            }
-        case .pearson:
-            var predictionSums = [Double](repeating: 0, count: columns)
-            var predictionSquares = [Double](repeating: 0, count: columns)
-            var crossProducts = [Double](repeating: 0, count: columns)
-            for row in 0..<rows {
-                let y = truth + row * columns, p = predicted + row * columns
-                for column in 0..<columns {
-                    let value = p[column].doubleValue
-                    predictionSums[column] += value
-                    predictionSquares[column] += value * value
-                    crossProducts[column] += value * y[column].doubleValue
-                }
-            }
-            let count = Double(rows)
-            return (0..<columns).map { column in
-                let meanTruth = sums[column] / count, meanPrediction = predictionSums[column] / count
-                let covariance = crossProducts[column] - count * meanTruth * meanPrediction
-                let predictionDeviations = Swift.max(0, predictionSquares[column]
-                                                        - count * meanPrediction * meanPrediction)
-                let denominator = (squaredDeviations[column] * predictionDeviations).squareRoot()
-                return denominator > 0 ? covariance / denominator : .nan
-            }
         }
+        return result
     }
 }
