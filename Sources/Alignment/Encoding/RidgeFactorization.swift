@@ -2,7 +2,7 @@ import Tensors
 
 /// One factorisation of (centred) training features from which every ridge solution follows for any alpha.
 ///
-/// Primal (`X = U S Vᵀ`, thin SVD): `W(α) = V diag(s / (s² + α)) Uᵀ Y`.
+/// Primal (`X = U S Vᵀ`, the SVD): `W(α) = V diag(s / (s² + α)) Uᵀ Y`.
 /// Dual (`X Xᵀ = Q Λ Qᵀ`): `W(α) = Xᵀ Q diag(1 / (λ + α)) Qᵀ Y`, which is the same matrix since `Xᵀ Q = V S`.
 /// Both are written as `W(α) = R · diag(d(α)) · Bᵀ Y` with the basis `B` (U or Q), the spectral weights `d(α)` and
 /// the read-out `R` (V, or Xᵀ Q): so targets are projected once (`Bᵀ Y`, one GEMM) and every alpha only rescales.
@@ -16,20 +16,34 @@ struct RidgeFactorization {
     private let readOut: Tensor
 
     /// Factorises the contiguous centred training features `x` `[n_train, p]` (dtype float32 or float64).
+    ///
+    /// Both factorisations go through a symmetric eigendecomposition of a Gram matrix formed in float64 (one GEMM
+    /// and LAPACK ?syevd): for the primal `XᵀX = V S² Vᵀ`, then `U = X V S⁻¹`; for the dual `X Xᵀ = Q Λ Qᵀ`. This
+    /// is several times faster than ?gesdd on the tall matrix (0.15 s against 0.8 s for 1600 × 512 float32 here),
+    /// and forming the Gram matrix in float64 keeps float32 inputs as accurate as a float32 SVD. Directions with
+    /// `s ≤ s_max · max(n, p) · ε` (numerical rank deficiency) get `s = 0` and a zero column in U: ridge gives them
+    /// no weight, as the SVD would (s / (s² + α) → 0).
     init(_ x: Tensor, dual: Bool) throws {
         isDual = dual
+        let rows = x.shape[0], features = x.shape[1]
+        let wide = x.astype(.float64)
+        let epsilon = x.dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
         if dual {
-            let kernel = try Tensor.matmul(x, x.transposed())
-            let (values, vectors) = try Linalg.eigh(kernel)
+            let (values, vectors) = try Linalg.eigh(try Tensor.matmul(wide, wide.transposed()))
             // Rounding can leave tiny negative eigenvalues in a positive semi-definite kernel: they are zeros.
-            spectrum = values.astype(.float64).scalars(as: Double.self).map { Swift.max($0, 0) }
-            basis = vectors
+            spectrum = values.scalars(as: Double.self).map { Swift.max($0, 0) }
+            basis = vectors.astype(x.dtype).contiguous()
             readOut = x
         } else {
-            let (u, s, vt) = try Linalg.svd(x)
-            spectrum = s.astype(.float64).scalars(as: Double.self)
-            basis = u
-            readOut = vt
+            let (values, vectors) = try Linalg.eigh(try Tensor.matmul(wide.transposed(), wide))
+            let singular = values.scalars(as: Double.self).map { Swift.max($0, 0).squareRoot() }
+            let tolerance = (singular.max() ?? 0) * Double(Swift.max(rows, features)) * epsilon
+            let kept = singular.map { $0 > tolerance ? $0 : 0 }
+            spectrum = kept
+            let inverse = try Tensor(kept.map { $0 > 0 ? 1 / $0 : 0 }).astype(x.dtype)
+            let axes = vectors.astype(x.dtype).contiguous()   // V [p, p], column j ↔ spectrum[j]
+            basis = try (try Tensor.matmul(x, axes) * inverse).contiguous()
+            readOut = axes.transposed().contiguous()
         }
     }
 
