@@ -87,6 +87,25 @@ import Tensors
         #expect(close(strided.cvScores.scalars(as: Double.self), contiguous.cvScores.scalars(as: Double.self), 1e-12))
     }
 
+    /// The code paths of large problems (scaled projections rescaled per block, or precomputed but not stacked)
+    /// give the same fit as the small-problem path, in both dtypes.
+    @Test(arguments: [false, true], [DType.float64, .float32])
+    func memoryBudgetPaths(precompute: Bool, dtype: DType) throws {
+        // 5 alphas × 5 validation rows × 6 features fit in the budget, 5 × 5 × 7 targets do not.
+        let budget = precompute ? (dtype == .float64 ? 1300 : 650) : 0
+        let c = Self.cases[7]
+        let (x, y) = Self.data(c)
+        func fit(_ budget: Int) throws -> RidgeFitSummary {
+            try Ridge.fit(tensor(x, dtype: dtype), tensor(y, dtype: dtype), alphas: Self.alphas, folds: c.folds,
+                          fitIntercept: true, score: .r2, solver: .primal, nan: .refuse, targetBlockSize: 7,
+                          progress: false, projectionBudget: budget) { _, _ in }
+        }
+        let reference = try fit(32 << 20), constrained = try fit(budget)
+        #expect(close(constrained.cvScores.astype(.float64).scalars(as: Double.self),
+                      reference.cvScores.astype(.float64).scalars(as: Double.self), dtype == .float32 ? 1e-5 : 1e-12))
+        #expect(constrained.alphas.scalars(as: Double.self) == reference.alphas.scalars(as: Double.self))
+    }
+
     /// A 1-d Y is one target.
     @Test func vectorTarget() throws {
         let (x, y) = Self.data(Self.cases[0])

@@ -56,14 +56,29 @@ public enum Ridge {
         solver: RidgeSolver = .automatic, nan: NaNPolicy = .refuse, targetBlockSize: Int? = nil,
         progress: Bool? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void
     ) throws -> RidgeFitSummary {
+        try fit(x, y, alphas: alphas, folds: folds, fitIntercept: fitIntercept, score: score, solver: solver, nan: nan,
+                targetBlockSize: targetBlockSize, progress: progress, writeWeights: writeWeights)
+    }
+
+    /// `fitStreaming` with the memory budget of the per-fold scaled projections exposed (tests use it to reach the
+    /// code paths taken by large problems).
+    static func fit(
+        _ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, fitIntercept: Bool,
+        score: RidgeScore, solver: RidgeSolver, nan: NaNPolicy, targetBlockSize: Int?, progress: Bool?,
+        projectionBudget: Int = 32 << 20, writeWeights: (Range<Int>, Tensor) throws -> Void
+    ) throws -> RidgeFitSummary {
         let setup = try RidgeSetup(x, y, alphas: alphas, folds: folds, solver: solver, nan: nan,
                                    targetBlockSize: targetBlockSize, operation: "ridge_cv")
         if setup.dtype == .float32 {
-            return try setup.engine(Float.self, features: setup.features, source: y, fitIntercept: fitIntercept,
-                                    score: score, progress: progress).run(writeWeights: writeWeights)
+            var engine = setup.engine(Float.self, features: setup.features, source: y, fitIntercept: fitIntercept,
+                                      score: score, progress: progress)
+            engine.scaledProjectionBudget = projectionBudget
+            return try engine.run(writeWeights: writeWeights)
         }
-        return try setup.engine(Double.self, features: setup.features, source: y, fitIntercept: fitIntercept,
-                                score: score, progress: progress).run(writeWeights: writeWeights)
+        var engine = setup.engine(Double.self, features: setup.features, source: y, fitIntercept: fitIntercept,
+                                  score: score, progress: progress)
+        engine.scaledProjectionBudget = projectionBudget
+        return try engine.run(writeWeights: writeWeights)
     }
 
     /// float32 when X is float32 and Y is float32 (or a source other than a tensor), float64 otherwise.

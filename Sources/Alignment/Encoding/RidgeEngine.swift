@@ -25,8 +25,9 @@ struct RidgeEngine<T: TensorFloat> {
     let blockSize: Int
     let progress: Bool?
 
-    /// Bytes allowed for the per-fold scaled validation projections of all alphas.
-    static var scaledProjectionBudget: Int { 32 << 20 }
+    /// Bytes allowed for the per-fold scaled validation projections of all alphas, and for the stacked
+    /// predictions of one block.
+    var scaledProjectionBudget: Int = 32 << 20
 
     /// Reads targets `range` as dtype T and checks the source's shape.
     func block(_ range: Range<Int>) throws -> Tensor {
@@ -72,17 +73,23 @@ struct RidgeEngine<T: TensorFloat> {
             let projection = try factorization.validationProjection(xValidation)
             let spectral = alphas.map { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
             let validationCount = projection.shape[0], rank = projection.shape[1]
-            // `X_val R diag(d(α))` for every α at once when that is small (it is reused by every block); otherwise
-            // rescaled per block into one buffer.
-            let precomputed = alphaCount * validationCount * rank * MemoryLayout<T>.size <= Self.scaledProjectionBudget
-            let scaledByAlpha: [Tensor] = precomputed ? alphas.indices.map { alphaIndex in
-                let scaled = RidgeKernels.matrix(validationCount, rank, dtype: T.dtype)
-                RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex], into: scaled)
-                return scaled
-            } : []
+            // `X_val R diag(d(α))` for every α, stacked `[n_alphas · n_val, k]`, when that is small (it is reused by
+            // every block): then each block's predictions for all α are one tall GEMM (better BLAS efficiency than
+            // n_alphas thin ones). Otherwise each α is rescaled per block into one buffer.
+            let precomputed = alphaCount * validationCount * rank * MemoryLayout<T>.size <= scaledProjectionBudget
+            let stacked = precomputed
+                && alphaCount * validationCount * blockSize * MemoryLayout<T>.size <= scaledProjectionBudget
+            let scaledStack = RidgeKernels.matrix(precomputed ? alphaCount * validationCount : 0, rank, dtype: T.dtype)
+            if precomputed {
+                for alphaIndex in 0..<alphaCount {
+                    RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
+                                              into: scaledStack.mutablePointer(T.self) + alphaIndex * validationCount * rank)
+                }
+            }
             let scaled = RidgeKernels.matrix(precomputed ? 0 : validationCount, rank, dtype: T.dtype)
             // float32 predictions go through the bare sgemm into one reused buffer (no allocation per product).
-            let predictions = RidgeKernels.matrix(T.self == Float.self ? validationCount : 0, blockSize, dtype: T.dtype)
+            let predictionRows = T.self == Float.self ? (stacked ? alphaCount : 1) * validationCount : 0
+            let predictions = RidgeKernels.matrix(predictionRows, blockSize, dtype: T.dtype)
             for range in blocks {
                 try Cancellation.check(operation)
                 let targets = try block(range)
@@ -106,21 +113,38 @@ struct RidgeEngine<T: TensorFloat> {
                     targets: RidgeKernels.gatherRows(T.self, targets, rows: split.test, subtracting: yMeans),
                     score: score)
                 let projected = try factorization.project(yTrain)
-                for alphaIndex in 0..<alphaCount {
-                    let factor: Tensor
-                    if precomputed {
-                        factor = scaledByAlpha[alphaIndex]
-                    } else {
-                        RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex], into: scaled)
-                        factor = scaled
-                    }
-                    let scores: [Double]
+                let width = range.count
+                var stackedPredictions: Tensor?
+                if stacked {
                     if T.self == Float.self {
-                        Linalg.rawSGEMM(m: validationCount, n: range.count, k: rank, a: factor.pointer(Float.self),
-                                        b: projected.pointer(Float.self), c: predictions.mutablePointer(Float.self))
-                        scores = validation.scores(of: predictions.pointer(T.self))
+                        Linalg.rawSGEMM(m: alphaCount * validationCount, n: width, k: rank,
+                                        a: scaledStack.pointer(Float.self), b: projected.pointer(Float.self),
+                                        c: predictions.mutablePointer(Float.self))
                     } else {
-                        scores = validation.scores(of: try Tensor.matmul(factor, projected))
+                        stackedPredictions = try Tensor.matmul(scaledStack, projected)
+                    }
+                }
+                for alphaIndex in 0..<alphaCount {
+                    let scores: [Double]
+                    if stacked {
+                        let all = stackedPredictions ?? predictions
+                        scores = validation.scores(of: all.pointer(T.self) + alphaIndex * validationCount * width)
+                    } else {
+                        let factor: Tensor
+                        if precomputed {
+                            factor = try scaledStack.sliced(axis: 0, (alphaIndex * validationCount)..<((alphaIndex + 1) * validationCount))
+                        } else {
+                            RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
+                                                      into: scaled.mutablePointer(T.self))
+                            factor = scaled
+                        }
+                        if T.self == Float.self {
+                            Linalg.rawSGEMM(m: validationCount, n: width, k: rank, a: factor.pointer(Float.self),
+                                            b: projected.pointer(Float.self), c: predictions.mutablePointer(Float.self))
+                            scores = validation.scores(of: predictions.pointer(T.self))
+                        } else {
+                            scores = validation.scores(of: try Tensor.matmul(factor, projected))
+                        }
                     }
                     let base = alphaIndex * targetCount + range.lowerBound
                     for (column, value) in scores.enumerated() where value.isFinite {

@@ -64,10 +64,11 @@ enum RidgeKernels {
     }
 
     /// `source · diag(scale)`: each column of the contiguous `[rows, k]` `source` multiplied by its factor, written
-    /// into the contiguous `destination` of the same shape.
-    static func scaleColumns<T: TensorFloat>(_: T.Type, _ source: Tensor, by scale: [T], into destination: Tensor) {
+    /// contiguously at `output`.
+    static func scaleColumns<T: TensorFloat>(_: T.Type, _ source: Tensor, by scale: [T],
+                                             into output: UnsafeMutablePointer<T>) {
         let rows = source.shape[0], columns = source.shape[1]
-        let input = source.pointer(T.self), output = destination.mutablePointer(T.self)
+        let input = source.pointer(T.self)
         scale.withUnsafeBufferPointer { scale in
             for row in 0..<rows {
                 let from = input + row * columns, to = output + row * columns
@@ -76,8 +77,8 @@ enum RidgeKernels {
         }
     }
 
-    /// Per column of a strided 2-d `source` over `rows`: whether every value is finite, and whether the column is
-    /// constant. Returns the first non-finite `(row, column)` if any, and the constant flags.
+    /// Per column of a strided 2-d `source` over `rows`: the first row holding a non-finite value (keyed by
+    /// column, for columns that have one), and whether each column is constant. One pass in row order.
     static func inspectColumns<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int])
         -> (nonFinite: [Int: Int], constant: [Bool])
     {
@@ -85,23 +86,22 @@ enum RidgeKernels {
         let base = source.pointer(T.self)
         let rowStride = source.strides[0], columnStride = source.strides[1]
         var constant = [Bool](repeating: true, count: columns)
+        var finite = [Bool](repeating: true, count: columns)
         var nonFinite: [Int: Int] = [:]
         guard let first = rows.first else { return (nonFinite, constant) }
-        for column in 0..<columns {
-            let reference = base[first * rowStride + column * columnStride]
-            var same = true
-            var finite = true
-            for row in rows {
-                let value = base[row * rowStride + column * columnStride]
-                if !value.isFinite {
-                    if finite { nonFinite[column] = row }
-                    finite = false
-                    break
+        let reference = (0..<columns).map { base[first * rowStride + $0 * columnStride] }
+        for row in rows {
+            let line = base + row * rowStride
+            for column in 0..<columns {
+                let value = line[column * columnStride]
+                if value != reference[column] { constant[column] = false }
+                if !value.isFinite && finite[column] {
+                    finite[column] = false
+                    nonFinite[column] = row
                 }
-                same = same && value == reference
             }
-            constant[column] = finite && same
         }
+        for column in 0..<columns where !finite[column] { constant[column] = false }
         return (nonFinite, constant)
     }
 }
