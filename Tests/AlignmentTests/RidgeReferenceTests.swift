@@ -87,18 +87,19 @@ import Tensors
         #expect(close(strided.cvScores.scalars(as: Double.self), contiguous.cvScores.scalars(as: Double.self), 1e-12))
     }
 
-    /// The code paths of large problems (scaled projections rescaled per block, or precomputed but not stacked)
-    /// give the same fit as the small-problem path, in both dtypes.
+    /// Alphas predicted one at a time or two at a time (the memory budget of large problems) give the same fit as
+    /// all at once, in both dtypes.
     @Test(arguments: [false, true], [DType.float64, .float32])
-    func memoryBudgetPaths(precompute: Bool, dtype: DType) throws {
-        // 5 alphas × 5 validation rows × 6 features fit in the budget, 5 × 5 × 7 targets do not.
-        let budget = precompute ? (dtype == .float64 ? 1300 : 650) : 0
+    func memoryBudgetPaths(twoAtATime: Bool, dtype: DType) throws {
+        // One alpha's stacked factors and predictions: 5 validation rows × (6 features + 7 targets).
+        let size = dtype == .float64 ? 8 : 4
+        let budget = twoAtATime ? 2 * 5 * 13 * size : 0
         let c = Self.cases[7]
         let (x, y) = Self.data(c)
         func fit(_ budget: Int) throws -> RidgeFitSummary {
             try Ridge.fit(tensor(x, dtype: dtype), tensor(y, dtype: dtype), alphas: Self.alphas, folds: c.folds,
                           fitIntercept: true, score: .r2, solver: .primal, nan: .refuse, targetBlockSize: 7,
-                          progress: false, projectionBudget: budget) { _, _ in }
+                          progress: false, predictionBudget: budget) { _, _ in }
         }
         let reference = try fit(32 << 20), constrained = try fit(budget)
         #expect(close(constrained.cvScores.astype(.float64).scalars(as: Double.self),

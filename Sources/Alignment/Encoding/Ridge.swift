@@ -60,24 +60,24 @@ public enum Ridge {
                 targetBlockSize: targetBlockSize, progress: progress, writeWeights: writeWeights)
     }
 
-    /// `fitStreaming` with the memory budget of the per-fold scaled projections exposed (tests use it to reach the
+    /// `fitStreaming` with the memory budget of one chunk of alphas' predictions exposed (tests use it to reach the
     /// code paths taken by large problems).
     static func fit(
         _ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, fitIntercept: Bool,
         score: RidgeScore, solver: RidgeSolver, nan: NaNPolicy, targetBlockSize: Int?, progress: Bool?,
-        projectionBudget: Int = 32 << 20, writeWeights: (Range<Int>, Tensor) throws -> Void
+        predictionBudget: Int = 8 << 20, writeWeights: (Range<Int>, Tensor) throws -> Void
     ) throws -> RidgeFitSummary {
         let setup = try RidgeSetup(x, y, alphas: alphas, folds: folds, solver: solver, nan: nan,
                                    targetBlockSize: targetBlockSize, operation: "ridge_cv")
         if setup.dtype == .float32 {
             var engine = setup.engine(Float.self, features: setup.features, source: y, fitIntercept: fitIntercept,
                                       score: score, progress: progress)
-            engine.scaledProjectionBudget = projectionBudget
+            engine.predictionBudget = predictionBudget
             return try engine.run(writeWeights: writeWeights)
         }
         var engine = setup.engine(Double.self, features: setup.features, source: y, fitIntercept: fitIntercept,
                                   score: score, progress: progress)
-        engine.scaledProjectionBudget = projectionBudget
+        engine.predictionBudget = predictionBudget
         return try engine.run(writeWeights: writeWeights)
     }
 

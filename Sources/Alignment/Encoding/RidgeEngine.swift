@@ -25,9 +25,8 @@ struct RidgeEngine<T: TensorFloat> {
     let blockSize: Int
     let progress: Bool?
 
-    /// Bytes allowed for the per-fold scaled validation projections of all alphas, and for the stacked
-    /// predictions of one block.
-    var scaledProjectionBudget: Int = 32 << 20
+    /// Bytes allowed for one chunk of alphas' stacked validation factors and predictions.
+    var predictionBudget: Int = 8 << 20
 
     /// Reads targets `range` as dtype T and checks the source's shape.
     func block(_ range: Range<Int>) throws -> Tensor {
@@ -73,23 +72,16 @@ struct RidgeEngine<T: TensorFloat> {
             let projection = try factorization.validationProjection(xValidation)
             let spectral = alphas.map { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
             let validationCount = projection.shape[0], rank = projection.shape[1]
-            // `X_val R diag(d(α))` for every α, stacked `[n_alphas · n_val, k]`, when that is small (it is reused by
-            // every block): then each block's predictions for all α are one tall GEMM (better BLAS efficiency than
-            // n_alphas thin ones). Otherwise each α is rescaled per block into one buffer.
-            let precomputed = alphaCount * validationCount * rank * MemoryLayout<T>.size <= scaledProjectionBudget
-            let stacked = precomputed
-                && alphaCount * validationCount * blockSize * MemoryLayout<T>.size <= scaledProjectionBudget
-            let scaledStack = RidgeKernels.matrix(precomputed ? alphaCount * validationCount : 0, rank, dtype: T.dtype)
-            if precomputed {
-                for alphaIndex in 0..<alphaCount {
-                    RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
-                                              into: scaledStack.mutablePointer(T.self) + alphaIndex * validationCount * rank)
-                }
-            }
-            let scaled = RidgeKernels.matrix(precomputed ? 0 : validationCount, rank, dtype: T.dtype)
+            // Alphas are processed in chunks: `X_val R diag(d(α))` of a chunk stacked `[chunk · n_val, k]`, so that the
+            // chunk's predictions are one tall GEMM (better BLAS efficiency than thin ones). The chunk is as large as
+            // the memory budget allows for the stacked factors and predictions `[chunk · n_val, k + b]`.
+            let perAlpha = validationCount * (rank + blockSize) * MemoryLayout<T>.size
+            let chunk = Swift.max(1, Swift.min(alphaCount, predictionBudget / Swift.max(perAlpha, 1)))
+            let chunks = stride(from: 0, to: alphaCount, by: chunk).map { $0..<Swift.min($0 + chunk, alphaCount) }
+            let scaled = RidgeKernels.matrix(chunk * validationCount, rank, dtype: T.dtype)
             // float32 predictions go through the bare sgemm into one reused buffer (no allocation per product).
-            let predictionRows = T.self == Float.self ? (stacked ? alphaCount : 1) * validationCount : 0
-            let predictions = RidgeKernels.matrix(predictionRows, blockSize, dtype: T.dtype)
+            let predictions = RidgeKernels.matrix(T.self == Float.self ? chunk * validationCount : 0, blockSize,
+                                                  dtype: T.dtype)
             for range in blocks {
                 try Cancellation.check(operation)
                 let targets = try block(range)
@@ -114,42 +106,28 @@ struct RidgeEngine<T: TensorFloat> {
                     score: score)
                 let projected = try factorization.project(yTrain)
                 let width = range.count
-                var stackedPredictions: Tensor?
-                if stacked {
+                for alphaRange in chunks {
+                    for (position, alphaIndex) in alphaRange.enumerated() {
+                        RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
+                                                  into: scaled.mutablePointer(T.self) + position * validationCount * rank)
+                    }
+                    let rowsUsed = alphaRange.count * validationCount
+                    let chunkPredictions: Tensor
                     if T.self == Float.self {
-                        Linalg.rawSGEMM(m: alphaCount * validationCount, n: width, k: rank,
-                                        a: scaledStack.pointer(Float.self), b: projected.pointer(Float.self),
-                                        c: predictions.mutablePointer(Float.self))
+                        Linalg.rawSGEMM(m: rowsUsed, n: width, k: rank, a: scaled.pointer(Float.self),
+                                        b: projected.pointer(Float.self), c: predictions.mutablePointer(Float.self))
+                        chunkPredictions = predictions
                     } else {
-                        stackedPredictions = try Tensor.matmul(scaledStack, projected)
+                        chunkPredictions = try Tensor.matmul(try scaled.sliced(axis: 0, 0..<rowsUsed), projected)
                     }
-                }
-                for alphaIndex in 0..<alphaCount {
-                    let scores: [Double]
-                    if stacked {
-                        let all = stackedPredictions ?? predictions
-                        scores = validation.scores(of: all.pointer(T.self) + alphaIndex * validationCount * width)
-                    } else {
-                        let factor: Tensor
-                        if precomputed {
-                            factor = try scaledStack.sliced(axis: 0, (alphaIndex * validationCount)..<((alphaIndex + 1) * validationCount))
-                        } else {
-                            RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
-                                                      into: scaled.mutablePointer(T.self))
-                            factor = scaled
+                    for (position, alphaIndex) in alphaRange.enumerated() {
+                        let scores = validation.scores(
+                            of: chunkPredictions.pointer(T.self) + position * validationCount * width)
+                        let base = alphaIndex * targetCount + range.lowerBound
+                        for (column, value) in scores.enumerated() where value.isFinite {
+                            scoreSums[base + column] += value
+                            scoreCounts[base + column] += 1
                         }
-                        if T.self == Float.self {
-                            Linalg.rawSGEMM(m: validationCount, n: width, k: rank, a: factor.pointer(Float.self),
-                                            b: projected.pointer(Float.self), c: predictions.mutablePointer(Float.self))
-                            scores = validation.scores(of: predictions.pointer(T.self))
-                        } else {
-                            scores = validation.scores(of: try Tensor.matmul(factor, projected))
-                        }
-                    }
-                    let base = alphaIndex * targetCount + range.lowerBound
-                    for (column, value) in scores.enumerated() where value.isFinite {
-                        scoreSums[base + column] += value
-                        scoreCounts[base + column] += 1
                     }
                 }
                 bar.advance()

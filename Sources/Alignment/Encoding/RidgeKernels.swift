@@ -68,11 +68,13 @@ enum RidgeKernels {
     static func scaleColumns<T: TensorFloat>(_: T.Type, _ source: Tensor, by scale: [T],
                                              into output: UnsafeMutablePointer<T>) {
         let rows = source.shape[0], columns = source.shape[1]
-        let input = source.pointer(T.self)
-        scale.withUnsafeBufferPointer { scale in
-            for row in 0..<rows {
-                let from = input + row * columns, to = output + row * columns
-                for column in 0..<columns { to[column] = from[column] * scale[column] }
+        let input = SharedPointer(source.pointer(T.self)), destination = SharedPointer(output)
+        RidgeParallel.forRanges(rows, workPerItem: columns) { range in
+            scale.withUnsafeBufferPointer { scale in
+                for row in range {
+                    let from = input.base + row * columns, to = destination.base + row * columns
+                    for column in 0..<columns { to[column] = from[column] * scale[column] }
+                }
             }
         }
     }
