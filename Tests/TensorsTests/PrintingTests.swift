@@ -157,6 +157,13 @@ struct PrintCase: Sendable, CustomTestStringConvertible {
         // np.arange(1200).reshape(40, 30) % 3 == 0  (True/False spelled true/false)
         PrintCase({ try Tensor(shape: [40, 30], scalars: (0..<1200).map { $0 % 3 == 0 }) },
                   "[[ true false false ...  true false false]\n [ true false false ...  true false false]\n [ true false false ...  true false false]\n ...\n [ true false false ...  true false false]\n [ true false false ...  true false false]\n [ true false false ...  true false false]]"),
+        // Mantissas shorter than the column are completed with digits of the exact value, not zeros:
+        // np.array([9.3640267e-08, 1.5047690e-06, -1.0043625e-06], dtype=np.float32)
+        PrintCase({ Tensor([Float(9.3640267e-08), 1.5047690e-06, -1.0043625e-06]) },
+                  "[ 9.3640267e-08  1.5047690e-06 -1.0043625e-06]"),
+        // np.array([1.9370530e-02, 6.9817207e+03, 8.8741787e-02], dtype=np.float32)
+        PrintCase({ Tensor([Float(1.9370530e-02), 6.9817207e+03, 8.8741787e-02]) },
+                  "[1.9370530e-02 6.9817207e+03 8.8741787e-02]"),
     ]
 
     @Test(arguments: arrays)

@@ -46,6 +46,38 @@ private func withThreads<R>(_ count: Int, _ body: () throws -> R) throws -> R {
         #expect([output.0, output.1, output.2, output.3] == expected)
     }
 
+    @Test(arguments: [UInt64(0), 5, 0xFFFF_FFFE, 0x1234_5678_9ABC])
+    func fourBlocksAtOnceEqualOneAtATime(first: UInt64) {
+        let philox = Philox(seed: 0xDEAD_BEEF_0123_4567, stream: 77)
+        let words = philox.blocks4(first)
+        for lane in 0..<4 {
+            let single = philox.block(first + UInt64(lane))
+            #expect([words.0[lane], words.1[lane], words.2[lane], words.3[lane]]
+                    == [single.0, single.1, single.2, single.3])
+        }
+    }
+
+    /// The stream definition is part of bm's reproducibility promise: the same seed must give the same numbers in
+    /// every version. Expected values come from an independent pure-Python Philox4x32-10 with the same counter layout
+    /// and transforms (u₁ = (53 bits + 1)·2⁻⁵³, u₂ = 53 bits·2⁻⁵³, z = sqrt(-2 ln u₁)·(cos, sin)(2π u₂); Lemire's
+    /// bounded integers), written when this test was; the snippet is kept in the comments below.
+    ///   def philox(c, k): 10 rounds of c = [hi(M1*c2)^c1^k0, lo(M1*c2), hi(M0*c0)^c3^k1, lo(M0*c0)], key += W
+    ///   block(seed, stream, i) = philox((i & M, i >> 32, stream & M, stream >> 32), (seed & M, seed >> 32))
+    @Test func streamsAreStableAcrossVersions() throws {
+        let normals = try Tensor.randomNormal([5], seed: 42).scalars(as: Double.self)
+        let expectedNormals = [0.886497505901441, 0.4393560694379266, -0.15660962291201724, -0.013718678830210418,
+                               -0.49410051266974614]
+        #expect(zip(normals, expectedNormals).allSatisfy { abs($0 - $1) <= 1e-15 })
+        let uniforms = try Tensor.randomUniform([6], low: -1, high: 2, seed: 42).scalars(as: Double.self)
+        #expect(uniforms == [0.8388796435682475, -0.7803047876752485, 1.9631559527435316, 0.5417184409133498,
+                             1.4776004815881478, 0.8082318784018869])
+        #expect(try Tensor.randomIntegers([5], low: -10, high: 10, seed: 42).scalars(as: Int64.self) == [2, 9, 6, 4, -4])
+        #expect(try Tensor.randomUniform([4], seed: 42, dtype: .float32).scalars(as: Float.self)
+                == [0.6129598617553711, 0.4685865044593811, 0.07323169708251953, 0.3408614993095398])
+        var generator = RandomGenerator(seed: 42, stream: 1)
+        #expect(abs(try generator.normal([1]).item() - 0.3410315357706154) <= 1e-15)
+    }
+
     @Test func blockLayoutPutsIndexAndStreamInTheCounter() {
         let philox = Philox(seed: 0x299f31d0_a4093822, stream: 0x03707344_13198a2e)
         let output = philox.block(0x85a308d3_243f6a88)
@@ -200,6 +232,8 @@ struct RandomErrorCase: Sendable, CustomTestStringConvertible {
     @Test func failedDrawDoesNotAdvanceTheGenerator() throws {
         var generator = RandomGenerator(seed: 1)
         #expect(throws: TensorError.self) { try generator.uniform([2], low: 1, high: 0) }
+        #expect(throws: TensorError.self) { try generator.uniform([2], low: 1, high: 1 + 1e-12, dtype: .float32) }
+        #expect(throws: TensorError.self) { try generator.normal([-2]) }
         #expect(generator.stream == 0)
     }
 

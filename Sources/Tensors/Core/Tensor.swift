@@ -64,20 +64,55 @@ public struct Tensor: Sendable {
 
     /// A contiguous copy with storage of its own.
     public func copy() -> Tensor {
-        var result = Tensor(uninitializedShape: shape, dtype: dtype)
-        switch dtype {
-        case .bool: copyElements(Bool.self, into: &result)
-        case .int64: copyElements(Int64.self, into: &result)
-        case .float32: copyElements(Float.self, into: &result)
-        case .float64: copyElements(Double.self, into: &result)
+        let result = Tensor(uninitializedShape: shape, dtype: dtype)
+        let total = count
+        if total == 0 { return result }
+        if isContiguous {
+            result.storage.bytes.copyMemory(from: storage.bytes + offset * dtype.itemSize, byteCount: total * dtype.itemSize)
+            return result
+        }
+        // Elements are copied as raw words of their size: no conversion, any dtype.
+        switch dtype.itemSize {
+        case 1: stridedCopy(UInt8.self, into: result)
+        case 4: stridedCopy(UInt32.self, into: result)
+        default: stridedCopy(UInt64.self, into: result)
         }
         return result
     }
 
-    private func copyElements<T: TensorScalar>(_: T.Type, into result: inout Tensor) {
-        let destination = result.mutablePointer(T.self)
-        forEachElementOffset { index, offset in
-            destination[index] = storage.bytes.assumingMemoryBound(to: T.self)[offset]
+    /// Copies this (non-contiguous) tensor into the contiguous `result`, row by row of the coalesced layout; a 2-D
+    /// transpose is copied in square tiles so that both sides stay in cache.
+    private func stridedCopy<Word>(_: Word.Type, into result: Tensor) {
+        let loop = StridedLoop(shape: shape, operands: [(strides, offset), (result.strides, 0)])
+        let source = storage.bytes.assumingMemoryBound(to: Word.self)
+        let destination = result.storage.bytes.assumingMemoryBound(to: Word.self)
+        if loop.shape.count == 2 && loop.strides[0][0] == 1 && loop.strides[1][1] == 1 {
+            let rows = loop.shape[0], columns = loop.shape[1]
+            let sourceColumnStride = loop.strides[0][1], destinationRowStride = loop.strides[1][0]
+            let sourceBase = source + loop.offsets[0], destinationBase = destination + loop.offsets[1]
+            let tile = 32
+            for rowStart in stride(from: 0, to: rows, by: tile) {
+                let rowEnd = Swift.min(rowStart + tile, rows)
+                for columnStart in stride(from: 0, to: columns, by: tile) {
+                    let columnEnd = Swift.min(columnStart + tile, columns)
+                    for row in rowStart..<rowEnd {
+                        let target = destinationBase + row * destinationRowStride
+                        for column in columnStart..<columnEnd {
+                            target[column] = sourceBase[row + column * sourceColumnStride]
+                        }
+                    }
+                }
+            }
+            return
+        }
+        let sourceStride = loop.innerStride(0), destinationStride = loop.innerStride(1)
+        loop.runRows(0..<loop.rowCount) { offsets, length in
+            let input = source + offsets[0], output = destination + offsets[1]
+            if sourceStride == 1 && destinationStride == 1 {
+                output.update(from: input, count: length)
+            } else {
+                for index in 0..<length { output[index * destinationStride] = input[index * sourceStride] }
+            }
         }
     }
 

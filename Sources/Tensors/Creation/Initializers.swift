@@ -61,12 +61,8 @@ extension Tensor {
 
     /// The elements in row-major order, converted to `T` with `astype` semantics.
     public func scalars<T: TensorScalar>(as _: T.Type = T.self) -> [T] {
-        let source = dtype == T.dtype ? self : self.astype(T.dtype)
-        var result = [T]()
-        result.reserveCapacity(count)
-        let base = source.storage.bytes.assumingMemoryBound(to: T.self)
-        source.forEachElementOffset { _, offset in result.append(base[offset]) }
-        return result
+        let source = (dtype == T.dtype ? self : self.astype(T.dtype)).contiguous()
+        return Array(UnsafeBufferPointer(start: source.pointer(T.self), count: source.count))
     }
 
     /// The single element of a one-element tensor as a Double. Throws `invalidShape` otherwise.

@@ -3,7 +3,7 @@ import CBLAS
 /// The one file that calls OpenBLAS and LAPACKE. Everything here is a thin typed wrapper; shape checks, error messages
 /// and layout decisions live in the callers.
 ///
-/// Callers guarantee that every size passed here fits in 32 bits (`LinearAlgebraLayout.checkIndexRange`), since the
+/// Callers guarantee that every size passed here fits in 32 bits (`Linalg.checkIndexRange`), since the
 /// Debian OpenBLAS and LAPACKE use 32-bit integers.
 enum BLAS {
     static func setThreadCount(_ count: Int) {
@@ -167,6 +167,30 @@ enum LAPACK {
         }
         rank = Int(rank32)
         return Int(info)
+    }
+
+    /// QR factorisation `A = Q · R` (?geqrf): R in the upper trapezoid, Q as reflectors below the diagonal and `tau`.
+    static func geqrf<T: TensorFloat>(m: Int, n: Int, a: UnsafeMutablePointer<T>, lda: Int,
+                                      tau: UnsafeMutablePointer<T>, work: UnsafeMutablePointer<T>, lwork: Int) -> Int {
+        _ = Threads.applyToBLASOnce
+        if T.self == Float.self {
+            return Int(LAPACKE_sgeqrf_work(columnMajor, Int32(m), Int32(n), float(a), Int32(lda), float(tau),
+                                           float(work), Int32(lwork)))
+        }
+        return Int(LAPACKE_dgeqrf_work(columnMajor, Int32(m), Int32(n), double(a), Int32(lda), double(tau),
+                                       double(work), Int32(lwork)))
+    }
+
+    /// The `m × n` matrix Q with orthonormal columns from ?geqrf's reflectors (?orgqr).
+    static func orgqr<T: TensorFloat>(m: Int, n: Int, k: Int, a: UnsafeMutablePointer<T>, lda: Int,
+                                      tau: UnsafePointer<T>, work: UnsafeMutablePointer<T>, lwork: Int) -> Int {
+        _ = Threads.applyToBLASOnce
+        if T.self == Float.self {
+            return Int(LAPACKE_sorgqr_work(columnMajor, Int32(m), Int32(n), Int32(k), float(a), Int32(lda),
+                                           float(tau), float(work), Int32(lwork)))
+        }
+        return Int(LAPACKE_dorgqr_work(columnMajor, Int32(m), Int32(n), Int32(k), double(a), Int32(lda),
+                                       double(tau), double(work), Int32(lwork)))
     }
 
     /// LQ factorisation `A = L · Q` (?gelqf): L in the lower trapezoid, Q as reflectors right of the diagonal and `tau`.

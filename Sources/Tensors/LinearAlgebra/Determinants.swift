@@ -4,7 +4,10 @@ extension Linalg {
     /// `slogdet`): `det(A) = sign · exp(logAbsDet)`, which stays representable where `det` would overflow or
     /// underflow (`log|det| = Σ_i log|U_ii|` of the LU factors).
     /// - `a`: `[..., n, n]`; `sign` and `logAbsDet`: `[...]` (0-d for one matrix), float32 for float32 input,
-    ///   float64 otherwise. A singular matrix gives sign 0 and logAbsDet −∞; an empty one sign 1 and logAbsDet 0.
+    ///   float64 otherwise. A matrix whose LU factorisation meets an exactly zero pivot gives sign 0 and
+    ///   logAbsDet −∞; an empty one sign 1 and logAbsDet 0. The row-major buffer is factored as LAPACK's Aᵀ
+    ///   (det Aᵀ = det A), so for a matrix that is singular only up to rounding the tiny result may differ from
+    ///   numpy's, which factors A.
     /// Throws `invalidShape` for non-square input, `invalidArgument` for NaN or infinity.
     public static func slogdet(_ a: Tensor) throws -> (sign: Tensor, logAbsDet: Tensor) {
         try logDeterminant(a, operation: "linalg.slogdet")

@@ -69,6 +69,22 @@ extension Linalg {
         return Tensor(scalar: vectorNorm(values, Double.self))
     }
 
+    /// The Euclidean norm over `axes`: `sqrt(Σ a²)` along them (numpy's `linalg.norm(a, axis=…)` with the default
+    /// `ord`): the vector 2-norm for one axis, the Frobenius norm for two.
+    /// - `a`: any shape; `axes`: at least one axis, negative values count from the end. The result drops those axes
+    ///   (or keeps them with length 1 when `keepDims`); float32 for float32 input, float64 otherwise.
+    /// Computed as numpy does, by summing squares, so values beyond about 1e154 (float64) overflow.
+    /// Throws `invalidAxis` for an empty, out-of-range or repeated axis.
+    public static func norm(_ a: Tensor, axes: [Int], keepDims: Bool = false) throws -> Tensor {
+        let operation = "linalg.norm"
+        guard !axes.isEmpty else {
+            throw TensorError(.invalidAxis, operation, "axes must name at least one axis")
+        }
+        let normalized = try Shapes.normalizeAxes(axes, rank: a.rank, operation: operation)
+        let values = a.astype(a.dtype.floatingPointResult)
+        return try (values * values).sum(axes: normalized, keepDims: keepDims).sqrt()
+    }
+
     private static func vectorNorm<T: TensorFloat>(_ vector: Tensor, _: T.Type) -> T {
         let count = vector.count
         if count == 0 { return 0 }

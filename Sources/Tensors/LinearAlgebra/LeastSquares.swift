@@ -23,14 +23,16 @@ extension Linalg {
         }
         let columns = b.rank == 1 ? 1 : b.shape[1]
         let leading = max(m, n, 1)
-        try checkIndexRange([m, n, columns, leading], shape: a.shape, operation: operation)
+        try checkIndexRange([m, n, columns], subject: "\(formatShape(a.shape)) and \(formatShape(b.shape))",
+                            operation: operation)
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
         // Column-major A (m × n, leading dimension m) is the row-major transpose of A.
         let matrix = try lapackInput(transposedView(of: a), dtype: dtype, operation: operation)
         let matrixB = b.rank == 1
             ? Tensor(storage: b.storage, dtype: b.dtype, shape: [m, 1], strides: [b.strides[0], 0], offset: b.offset)
             : b
-        // Column-major B padded to `leading` rows, since LAPACK writes the n-row solution over it.
+        // Column-major B padded to `leading` rows, since LAPACK writes the n-row solution over it; at least one
+        // column, since LAPACK needs one.
         var rightHandSides = try lapackInput(transposedView(of: matrixB), dtype: dtype, operation: operation)
         if leading != m || columns == 0 {
             let padded = try Tensor.zeros([max(columns, 1), leading], dtype: dtype)
@@ -102,6 +104,8 @@ extension Linalg {
         let s = singularValues.mutablePointer(T.self)
         let leading = max(m, n, 1)
         let name = routine("gelsd", T.self)
+        // ?gelsd rejects zero right-hand sides (its ?lalsd requires one), so a zero column stands in, as in numpy.
+        let columns = max(columns, 1)
         var rank = 0
         var query = T.zero
         var integerQuery: Int32 = 0

@@ -6,10 +6,17 @@
 ///
 /// Functions that take "a matrix or a stack of matrices" read the last two axes as the matrix and treat all leading
 /// axes as a batch: `inv` of a `[10, 3, 3]` tensor inverts ten matrices. Layout: LAPACK is column-major and tensors
-/// are row-major, so a row-major `m × n` buffer *is* the column-major `n × m` transpose. Each decomposition is phrased
-/// on that transpose (the SVD of Aᵀ swaps U and V, LU of Aᵀ solves with `trans = T`, LQ of Aᵀ is QR of A), so the only
-/// copy is the one LAPACK needs because it overwrites its input; results are returned as transposed views where
-/// that saves a copy.
+/// are row-major, so a row-major `m × n` buffer *is* the column-major `n × m` transpose. Decompositions are phrased on
+/// whichever orientation LAPACK handles best (LU of Aᵀ solves with `trans = T`; the SVD and QR of a wide A come from
+/// the tall Aᵀ; a tall A is copied transposed, as numpy copies every input), so each function copies its input once,
+/// because LAPACK overwrites it, and returns transposed views where that saves a copy on the way out.
+///
+/// Contents: products `Tensor.matmul`, `dot`, `inner`, `outer`; `diagonal`, `trace`, `norm` (of all elements or
+/// along axes); decompositions `svd`, `svdvals`, `eigh`, `eigvalsh`, `qr`, `cholesky`; solvers `solve`, `inv`,
+/// `lstsq`, `pinv`; scalars `det`, `slogdet`, `matrixRank`, `cond`.
+///
+/// Threads: BLAS and LAPACK run on OpenBLAS's own threads (`Threads.count` of them) and are always called from the
+/// caller's thread, never from inside bm's parallel loops; a batch of matrices is a loop of LAPACK calls.
 ///
 /// LAPACK routines fail or never finish on NaN and infinity, so every LAPACK-backed function first checks its input
 /// and throws `invalidArgument` (`linalg.svd: matrix contains NaN or infinity`), as scipy's `check_finite` does.
@@ -31,15 +38,17 @@ extension Linalg {
             throw TensorError(.invalidShape, operation,
                               "expected square matrices, got shape \(formatShape(a.shape))")
         }
-        try checkIndexRange([rows, columns], shape: a.shape, operation: operation)
+        try checkIndexRange([rows, columns], subject: formatShape(a.shape), operation: operation)
         return (Array(a.shape.dropLast(2)), rows, columns)
     }
 
     /// BLAS and LAPACK index with 32-bit integers here; larger sizes must be refused, not truncated.
-    static func checkIndexRange(_ sizes: [Int], shape: [Int], operation: String) throws {
+    /// Checked before any copy, so that a huge broadcast view fails fast instead of being materialised.
+    /// `subject` names the operands in the message (`[3, 4]`, `[3, 4] @ [4]`).
+    static func checkIndexRange(_ sizes: [Int], subject: String, operation: String) throws {
         for size in sizes where size > Int(Int32.max) {
             throw TensorError(.invalidShape, operation,
-                              "shape \(formatShape(shape)) has a dimension beyond 2^31 - 1, which BLAS and LAPACK cannot index")
+                              "\(subject): a dimension exceeds 2^31 - 1, which BLAS and LAPACK cannot index")
         }
     }
 

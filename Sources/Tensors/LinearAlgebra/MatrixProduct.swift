@@ -96,24 +96,26 @@ enum MatrixProduct {
             throw TensorError(.invalidShape, operation,
                               "\(description): operands need at least one axis; multiply by a scalar with *")
         }
+        let m = a.rank == 1 ? 1 : a.shape[a.rank - 2], k = a.shape[a.rank - 1]
+        let innerB = b.rank == 1 ? b.shape[0] : b.shape[b.rank - 2], n = b.rank == 1 ? 1 : b.shape[b.rank - 1]
+        guard k == innerB else {
+            throw TensorError(.shapeMismatch, operation, "\(description): inner dimensions \(k) and \(innerB) differ")
+        }
+        let batchA = Array(a.shape.dropLast(2)), batchB = b.rank <= 2 ? [] : Array(b.shape.dropLast(2))
+        let batch: [Int]
+        do {
+            batch = try Shapes.broadcast(batchA, batchB, operation: operation)
+        } catch {
+            throw TensorError(.shapeMismatch, operation,
+                              "\(description): batch dimensions \(formatShape(batchA)) and "
+                                  + "\(formatShape(batchB)) cannot be broadcast together")
+        }
+        try Linalg.checkIndexRange([m, n, k], subject: description, operation: operation)
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
         let left = Operand(a.astype(dtype), promoteVectorToRow: true)
         let right = Operand(b.astype(dtype), promoteVectorToRow: false)
-        guard left.columns == right.rows else {
-            throw TensorError(.shapeMismatch, operation,
-                              "\(description): inner dimensions \(left.columns) and \(right.rows) differ")
-        }
-        let batch: [Int]
-        do {
-            batch = try Shapes.broadcast(left.batchShape, right.batchShape, operation: operation)
-        } catch {
-            throw TensorError(.shapeMismatch, operation,
-                              "\(description): batch dimensions \(formatShape(left.batchShape)) and "
-                                  + "\(formatShape(right.batchShape)) cannot be broadcast together")
-        }
-        let m = left.rows, n = right.columns, k = left.columns
-        try Linalg.checkIndexRange([m, n, k, left.layout.leading, right.layout.leading],
-                                   shape: a.shape.count > b.shape.count ? a.shape : b.shape, operation: operation)
+        try Linalg.checkIndexRange([left.layout.leading, right.layout.leading], subject: description,
+                                   operation: operation)
         let result = Tensor(uninitializedShape: batch + [m, n], dtype: dtype)
         if dtype == .float32 {
             try multiply(Float.self, left, right, batch: batch, into: result, operation: operation)

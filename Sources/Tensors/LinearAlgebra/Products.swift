@@ -19,14 +19,16 @@ extension Linalg {
                               "\(formatShape(a.shape)) · \(formatShape(b.shape)): summed dimensions \(summedA) and \(summedB) differ")
         }
         if b.rank == 1 || (a.rank <= 2 && b.rank <= 2) { return try MatrixProduct.matmul(a, b, operation: operation) }
+        let description = "\(formatShape(a.shape)) · \(formatShape(b.shape))"
+        try checkIndexRange([a.count / max(summedA, 1), summedA, b.shape[b.rank - 1], b.count / max(summedB, 1)],
+                            subject: description, operation: operation)
         // a as `[P, k]`, each matrix of b as `[k, n]`; each product lands in columns `j·n ..< (j+1)·n` of a
         // `[P, J·n]` result, which is `a.shape[:-1] + b.shape[:-2] + [n]` in row-major order.
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
         let left = rowsView(a.astype(dtype))
         let right = MatrixProduct.Operand(b.astype(dtype), promoteVectorToRow: false)
         let outerShape = Array(a.shape.dropLast()), batchB = Array(b.shape.dropLast(2))
-        let p = left.shape[0], k = summedA, n = b.shape[b.rank - 1], j = batchB.reduce(1, *)
-        try checkIndexRange([p, k, n, j * n], shape: b.shape, operation: operation)
+        let n = b.shape[b.rank - 1]
         let result = Tensor(uninitializedShape: outerShape + batchB + [n], dtype: dtype)
         if dtype == .float32 {
             try dotBatches(Float.self, left, right, batchB: batchB, into: result, operation: operation)
@@ -71,6 +73,9 @@ extension Linalg {
         }
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
         if a.rank == 1 && b.rank == 1 { return try MatrixProduct.matmul(a, b, operation: operation) }
+        let last = a.shape[a.rank - 1]
+        try checkIndexRange([a.count / max(last, 1), b.count / max(last, 1), last],
+                            subject: "\(formatShape(a.shape)) and \(formatShape(b.shape))", operation: operation)
         let left = rowsView(a.astype(dtype)), right = rowsView(b.astype(dtype))
         // Bᵀ as a view: BLAS reads it as a transposed operand.
         let product = try MatrixProduct.matmul(left, transposedView(of: right), operation: operation)
@@ -81,6 +86,8 @@ extension Linalg {
 
     /// numpy's `outer`: both operands are flattened, `outer[i, j] = a[i] · b[j]`, shape `[a.count, b.count]`.
     public static func outer(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try checkIndexRange([a.count, b.count], subject: "\(formatShape(a.shape)) and \(formatShape(b.shape))",
+                            operation: "linalg.outer")
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
         let column = flattened(a.astype(dtype)), row = flattened(b.astype(dtype))
         let left = Tensor(storage: column.storage, dtype: dtype, shape: [column.count, 1],

@@ -6,7 +6,7 @@ extension Linalg {
     ///   `a` and `b` broadcast, and each distinct matrix of `a` is factorised once.
     /// Factorises the row-major buffer, i.e. Aᵀ in LAPACK's column-major view, with ?getrf and solves with
     /// ?getrs(`trans = T`), so `a` is copied once and never transposed.
-    /// Throws `singularMatrix` (`linalg.solve: matrix is singular`) when a pivot is exactly zero, `shapeMismatch`
+    /// Throws `singularMatrix` (`linalg.solve: matrix is singular`) when an LU pivot is exactly zero, `shapeMismatch`
     /// when the shapes do not fit, `invalidShape` for non-square `a`, `invalidArgument` for NaN or infinity.
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let operation = "linalg.solve"
@@ -26,9 +26,9 @@ extension Linalg {
                                   + "\(formatShape(batchA)) and \(formatShape(batchB)) cannot be broadcast together")
         }
         let dtype = DType.promote(a.dtype, b.dtype).floatingPointResult
-        let factors = try lapackInput(a, dtype: dtype, operation: operation)
         let columns = vector ? 1 : b.shape[b.rank - 1]
-        try checkIndexRange([columns], shape: b.shape, operation: operation)
+        try checkIndexRange([columns], subject: formatShape(b.shape), operation: operation)
+        let factors = try lapackInput(a, dtype: dtype, operation: operation)
         // Right-hand sides in column-major order: the row-major `[..., k, n]` transpose of B, broadcast to `batch`.
         let matrixB = vector
             ? Tensor(storage: b.storage, dtype: b.dtype, shape: [n, 1], strides: [b.strides[0], 0], offset: b.offset)

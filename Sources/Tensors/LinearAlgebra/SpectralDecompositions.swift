@@ -7,71 +7,75 @@ extension Linalg {
     /// - full: `u [..., m, m]`, `s [..., k]`, `vt [..., n, n]`.
     /// - `s` is non-negative and descending; the signs of paired singular vectors are arbitrary (as in LAPACK).
     ///
-    /// Runs ?gesdd on the row-major buffer read as the column-major Aᵀ (whose SVD is `V · S · Uᵀ`), so the only
-    /// copy is the input LAPACK overwrites, and `u`, `vt` come out contiguous.
+    /// Runs ?gesdd, numpy's routine, which is fastest on a tall matrix. For a wide or square `a`, the row-major
+    /// buffer already is the tall column-major Aᵀ, whose SVD `V · S · Uᵀ` gives `u` and `vt` contiguous without any
+    /// transposition; a tall `a` is copied transposed (as numpy copies every input) and its factors are returned as
+    /// transposed views. Either way the input is copied once, because LAPACK overwrites it.
     /// Throws `invalidShape` for rank below 2, `invalidArgument` for NaN or infinity, `lapack` when ?gesdd does not
     /// converge.
     public static func svd(_ a: Tensor, fullMatrices: Bool = false) throws -> (u: Tensor, s: Tensor, vt: Tensor) {
-        let operation = "linalg.svd"
-        let (batch, m, n) = try matrixShape(a, operation: operation)
-        let input = try lapackInput(a, operation: operation)
-        let job: Character = fullMatrices ? "A" : "S"
-        if input.dtype == .float32 {
-            return try singularValueDecomposition(Float.self, input, batch: batch, m: m, n: n, job: job,
-                                                  operation: operation)
-        }
-        return try singularValueDecomposition(Double.self, input, batch: batch, m: m, n: n, job: job,
-                                              operation: operation)
+        try singularValueDecomposition(a, job: fullMatrices ? "A" : "S", operation: "linalg.svd")
     }
 
     /// The singular values of each matrix in `a` (`[..., m, n]` → `[..., min(m, n)]`, descending), as numpy's
     /// `svdvals`; cheaper than `svd` because no vectors are formed. Throws as `svd`.
     public static func svdvals(_ a: Tensor) throws -> Tensor {
-        let operation = "linalg.svdvals"
-        let (batch, m, n) = try matrixShape(a, operation: operation)
-        let input = try lapackInput(a, operation: operation)
-        if input.dtype == .float32 {
-            return try singularValueDecomposition(Float.self, input, batch: batch, m: m, n: n, job: "N",
-                                                  operation: operation).s
-        }
-        return try singularValueDecomposition(Double.self, input, batch: batch, m: m, n: n, job: "N",
-                                              operation: operation).s
+        try singularValueDecomposition(a, job: "N", operation: "linalg.svdvals").s
     }
 
+    static func singularValueDecomposition(_ a: Tensor, job: Character, operation: String) throws
+        -> (u: Tensor, s: Tensor, vt: Tensor)
+    {
+        let (batch, m, n) = try matrixShape(a, operation: operation)
+        let direct = m > n
+        let input = try lapackInput(direct ? transposedView(of: a) : a, operation: operation)
+        if input.dtype == .float32 {
+            return try singularValueDecomposition(Float.self, input, direct: direct, batch: batch, m: m, n: n, job: job,
+                                                  operation: operation)
+        }
+        return try singularValueDecomposition(Double.self, input, direct: direct, batch: batch, m: m, n: n, job: job,
+                                              operation: operation)
+    }
+
+    /// `input` is A in column-major order when `direct`, otherwise the row-major A (LAPACK's Aᵀ).
     private static func singularValueDecomposition<T: TensorFloat>(
-        _: T.Type, _ input: Tensor, batch: [Int], m: Int, n: Int, job: Character, operation: String
+        _: T.Type, _ input: Tensor, direct: Bool, batch: [Int], m: Int, n: Int, job: Character, operation: String
     ) throws -> (u: Tensor, s: Tensor, vt: Tensor) {
         let k = min(m, n)
         let full = job == "A", vectors = job != "N"
-        let uColumns = full ? m : k, vtRows = full ? n : k
-        let u = Tensor(uninitializedShape: batch + (vectors ? [m, uColumns] : [0]), dtype: T.dtype)
-        let s = Tensor(uninitializedShape: batch + [k], dtype: T.dtype)
-        let vt = Tensor(uninitializedShape: batch + (vectors ? [vtRows, n] : [0]), dtype: T.dtype)
         let count = batch.reduce(1, *)
-        if count == 0 { return (u, s, vt) }
+        // LAPACK factors its M × N matrix as U · S · VT, with U: M × leftColumns and VT: rightRows × N.
+        let rows = direct ? m : n, columns = direct ? n : m
+        let leftColumns = full ? rows : k, rightRows = full ? columns : k
+        // Column-major U and VT, each read row-major as its transpose.
+        let left = Tensor(uninitializedShape: batch + (vectors ? [leftColumns, rows] : [0]), dtype: T.dtype)
+        let right = Tensor(uninitializedShape: batch + (vectors ? [columns, rightRows] : [0]), dtype: T.dtype)
+        let s = Tensor(uninitializedShape: batch + [k], dtype: T.dtype)
+        // A = (LAPACK's matrix)ᵀ when not direct, so then U and V trade places.
+        func factors() -> (u: Tensor, s: Tensor, vt: Tensor) {
+            guard vectors else { return (left, s, right) }
+            return direct ? (transposedView(of: left), s, transposedView(of: right)) : (right, s, left)
+        }
+        if count == 0 { return factors() }
         if k == 0 {
             // No singular values; full factors of an empty matrix are identities, as numpy returns.
             if vectors {
-                fillIdentity(u, T.self, rows: m, columns: uColumns)
-                fillIdentity(vt, T.self, rows: vtRows, columns: n)
+                fillIdentity(left, T.self, rows: leftColumns, columns: rows)
+                fillIdentity(right, T.self, rows: columns, columns: rightRows)
             }
-            return (u, s, vt)
+            return factors()
         }
-        // LAPACK factors M = Aᵀ (n × m, column-major, leading dimension n) as U' · S · V'ᵀ, so A = V' · S · U'ᵀ:
-        // U' (n × uColumns' ) read row-major is vt, and V'ᵀ read row-major is u.
-        let lapackLeftColumns = full ? n : k   // columns of U'
-        let lapackRightRows = full ? m : k     // rows of V'ᵀ
         let matrix = input.mutablePointer(T.self)
         let values = s.mutablePointer(T.self)
-        let left: UnsafeMutablePointer<T>? = vectors ? vt.mutablePointer(T.self) : nil
-        let right: UnsafeMutablePointer<T>? = vectors ? u.mutablePointer(T.self) : nil
-        let leftLeading = vectors ? n : 1, rightLeading = vectors ? lapackRightRows : 1
+        let leftBase: UnsafeMutablePointer<T>? = vectors ? left.mutablePointer(T.self) : nil
+        let rightBase: UnsafeMutablePointer<T>? = vectors ? right.mutablePointer(T.self) : nil
+        let leftLeading = vectors ? rows : 1, rightLeading = vectors ? rightRows : 1
         let name = routine("gesdd", T.self)
-        return try withScratch(Int32.self, count: 8 * k) { integerWork in
+        try withScratch(Int32.self, count: 8 * k) { integerWork in
             var query = T.zero
-            let queryInfo = LAPACK.gesdd(job: job, m: n, n: m, a: matrix, lda: max(n, 1), s: values, u: left,
-                                         ldu: leftLeading, vt: right, ldvt: rightLeading, work: &query, lwork: -1,
-                                         iwork: integerWork)
+            let queryInfo = LAPACK.gesdd(job: job, m: rows, n: columns, a: matrix, lda: rows, s: values, u: leftBase,
+                                         ldu: leftLeading, vt: rightBase, ldvt: rightLeading, work: &query,
+                                         lwork: -1, iwork: integerWork)
             guard queryInfo == 0 else {
                 throw lapackFailure(name, info: queryInfo, rows: m, columns: n, operation: operation)
             }
@@ -79,9 +83,9 @@ extension Linalg {
             try withScratch(T.self, count: workSize) { work in
                 for index in 0..<count {
                     try Cancellation.check(operation)
-                    let info = LAPACK.gesdd(job: job, m: n, n: m, a: matrix + index * m * n, lda: max(n, 1),
-                                            s: values + index * k, u: left.map { $0 + index * n * lapackLeftColumns },
-                                            ldu: leftLeading, vt: right.map { $0 + index * lapackRightRows * m },
+                    let info = LAPACK.gesdd(job: job, m: rows, n: columns, a: matrix + index * m * n, lda: rows,
+                                            s: values + index * k, u: leftBase.map { $0 + index * rows * leftColumns },
+                                            ldu: leftLeading, vt: rightBase.map { $0 + index * rightRows * columns },
                                             ldvt: rightLeading, work: work, lwork: workSize, iwork: integerWork)
                     if info > 0 {
                         throw TensorError(.lapack, operation,
@@ -91,8 +95,8 @@ extension Linalg {
                     if info < 0 { throw lapackFailure(name, info: info, rows: m, columns: n, operation: operation) }
                 }
             }
-            return (u, s, vt)
         }
+        return factors()
     }
 
     /// Eigenvalues and eigenvectors of each symmetric matrix in `a` (numpy's `eigh`): `A · V = V · diag(λ)`.

@@ -9,13 +9,70 @@ struct RawAddress: @unchecked Sendable {
     let base: UnsafeMutableRawPointer
 }
 
+/// Where each block of a block transfer starts, relative to its outer offset.
+enum BlockOffsets {
+    /// Listed offsets, one per block.
+    case table([Int])
+    /// `block * stride`: a contiguous result, or a value whose block axes collapse to one.
+    case affine(stride: Int)
+    /// `position * stride`, with `position` read from a contiguous int64 tensor of already bounds-checked positions
+    /// along an axis of `length` (negative counting from the end). Lets a gather read its index data directly
+    /// instead of building a table as large as the index.
+    case positions(Tensor, stride: Int, length: Int)
+}
+
 /// One side (source or destination) of a block transfer. Element `(outer, block, inner…)` lies at
-/// `outerOffsets[outer] + blockOffsets[block] + Σ inner[i] * innerStrides[i]` elements from `base`.
+/// `outerOffsets[outer] + blockOffsets(block) + Σ inner[i] * innerStrides[i]` elements from `base`.
 struct BlockSide {
     var base: UnsafeMutableRawPointer
     var outerOffsets: [Int]
-    var blockOffsets: [Int]
+    var blockOffsets: BlockOffsets
     var innerStrides: [Int]
+}
+
+/// `BlockOffsets` as the worker closures read it: raw pointers valid for the duration of one transfer.
+struct BlockAddressing: @unchecked Sendable {
+    let table: UnsafePointer<Int>?
+    let positions: UnsafePointer<Int64>?
+    let stride: Int
+    let length: Int
+
+    @inline(__always)
+    func offset(_ block: Int) -> Int {
+        if let table { return table[block] }
+        if let positions {
+            let position = Int(positions[block])
+            return (position < 0 ? position + length : position) * stride
+        }
+        return block * stride
+    }
+
+    /// Calls `body` with an addressing whose pointers stay valid until it returns.
+    static func with<Result>(_ offsets: BlockOffsets, _ body: (BlockAddressing) throws -> Result) rethrows -> Result {
+        switch offsets {
+        case .table(let table):
+            return try table.withUnsafeBufferPointer { buffer in
+                try body(BlockAddressing(table: buffer.baseAddress, positions: nil, stride: 0, length: 0))
+            }
+        case .affine(let stride):
+            return try body(BlockAddressing(table: nil, positions: nil, stride: stride, length: 0))
+        case .positions(let tensor, let stride, let length):
+            precondition(tensor.dtype == .int64 && tensor.isContiguous, "internal: block positions layout")
+            return try withExtendedLifetime(tensor) {
+                try body(BlockAddressing(table: nil, positions: tensor.pointer(Int64.self), stride: stride,
+                                         length: length))
+            }
+        }
+    }
+}
+
+/// A table of element offsets read by the worker closures of a parallel loop; never written there.
+struct OffsetTable: @unchecked Sendable {
+    let base: UnsafePointer<Int>
+    init(_ buffer: UnsafeBufferPointer<Int>) {
+        // An empty table is never read; a placeholder address keeps the pointer non-optional.
+        base = buffer.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Int>.alignment)!
+    }
 }
 
 extension Tensor {
@@ -35,8 +92,9 @@ extension Tensor {
         }
     }
 
-    private static func copyWords<Word: FixedWidthInteger & SendableMetatype>(_: Word.Type, loop: StridedLoop, from: RawAddress,
-                                                           to: RawAddress, operation: String) throws {
+    private static func copyWords<Word: FixedWidthInteger & SendableMetatype>(
+        _: Word.Type, loop: StridedLoop, from: RawAddress, to: RawAddress, operation: String
+    ) throws {
         let size = MemoryLayout<Word>.stride
         let sourceStride = loop.innerStride(0) * size, destinationStride = loop.innerStride(1) * size
         try loop.run(operation: operation) { offsets, length in
@@ -60,75 +118,112 @@ extension Tensor {
         return result
     }
 
-    /// For every `outer` and `block` (outer-major), copies the `innerShape` block of `source` to `destination`.
+    /// For every `outer` and `block` (outer-major, `blockCount` blocks), copies the `innerShape` block of `source`
+    /// to `destination`.
     ///
-    /// A gather lists index-derived offsets as the source's `blockOffsets`; a scatter lists them as the
-    /// destination's. `parallel` must be false when destination blocks may coincide (repeated scatter indices), so
-    /// that the last write wins as in numpy.
-    static func transferBlocks(dtype: DType, innerShape: [Int], source: BlockSide, destination: BlockSide,
-                               parallel: Bool, operation: String) throws {
-        precondition(source.outerOffsets.count == destination.outerOffsets.count
-                     && source.blockOffsets.count == destination.blockOffsets.count, "internal: transfer counts")
-        let outerCount = source.outerOffsets.count, blockCount = source.blockOffsets.count
+    /// A gather addresses the source's blocks by index positions; a scatter the destination's. `parallel` must be
+    /// false when destination blocks may coincide (repeated scatter indices), so that the last write wins as in numpy.
+    static func transferBlocks(dtype: DType, innerShape: [Int], blockCount: Int, source: BlockSide,
+                               destination: BlockSide, parallel: Bool, operation: String) throws {
+        precondition(source.outerOffsets.count == destination.outerOffsets.count, "internal: transfer counts")
         let innerCount = innerShape.reduce(1, *)
-        if outerCount == 0 || blockCount == 0 || innerCount == 0 { return }
+        if source.outerOffsets.isEmpty || blockCount == 0 || innerCount == 0 { return }
         let plan = StridedLoop(shape: innerShape, operands: [(source.innerStrides, 0), (destination.innerStrides, 0)])
-        switch dtype.itemSize {
-        case 1: try transferWords(UInt8.self, plan: plan, source: source, destination: destination,
-                                  parallel: parallel, operation: operation)
-        case 4: try transferWords(UInt32.self, plan: plan, source: source, destination: destination,
-                                  parallel: parallel, operation: operation)
-        default: try transferWords(UInt64.self, plan: plan, source: source, destination: destination,
-                                   parallel: parallel, operation: operation)
-        }
-    }
-
-    private static func transferWords<Word: FixedWidthInteger & SendableMetatype>(
-        _: Word.Type, plan: StridedLoop, source: BlockSide, destination: BlockSide, parallel: Bool, operation: String
-    ) throws {
-        let size = MemoryLayout<Word>.stride
-        let blockCount = source.blockOffsets.count
-        let total = source.outerOffsets.count * blockCount
-        let innerCount = plan.shape.reduce(1, *)
-        let from = RawAddress(base: source.base), to = RawAddress(base: destination.base)
-        let sourceOuter = source.outerOffsets, sourceBlocks = source.blockOffsets
-        let destinationOuter = destination.outerOffsets, destinationBlocks = destination.blockOffsets
-        let body: @Sendable (Range<Int>) -> Void = { range in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: plan.shape.count) { position in
-                for item in range {
-                    let outer = item / blockCount, block = item % blockCount
-                    let sourceStart = sourceOuter[outer] + sourceBlocks[block]
-                    let destinationStart = destinationOuter[outer] + destinationBlocks[block]
-                    copyBlock(Word.self, plan: plan, size: size, position: position.baseAddress!,
-                              from: from.base + sourceStart * size, to: to.base + destinationStart * size)
+        try BlockAddressing.with(source.blockOffsets) { sourceBlocks in
+            try BlockAddressing.with(destination.blockOffsets) { destinationBlocks in
+                try source.outerOffsets.withUnsafeBufferPointer { sourceOuter in
+                    try destination.outerOffsets.withUnsafeBufferPointer { destinationOuter in
+                        let transfer = BlockTransfer(
+                            plan: plan, blockCount: blockCount, innerCount: innerCount,
+                            source: RawAddress(base: source.base), destination: RawAddress(base: destination.base),
+                            sourceOuter: OffsetTable(sourceOuter), destinationOuter: OffsetTable(destinationOuter),
+                            sourceBlocks: sourceBlocks, destinationBlocks: destinationBlocks)
+                        let total = sourceOuter.count * blockCount
+                        switch dtype.itemSize {
+                        case 1: try transfer.run(UInt8.self, total: total, parallel: parallel, operation: operation)
+                        case 4: try transfer.run(UInt32.self, total: total, parallel: parallel, operation: operation)
+                        default: try transfer.run(UInt64.self, total: total, parallel: parallel, operation: operation)
+                        }
+                    }
                 }
             }
         }
+    }
+}
+
+/// One block transfer's addresses, shared by the worker closures; valid while `transferBlocks` runs.
+struct BlockTransfer: Sendable {
+    let plan: StridedLoop
+    let blockCount: Int
+    let innerCount: Int
+    let source: RawAddress
+    let destination: RawAddress
+    let sourceOuter: OffsetTable
+    let destinationOuter: OffsetTable
+    let sourceBlocks: BlockAddressing
+    let destinationBlocks: BlockAddressing
+
+    func run<Word: FixedWidthInteger & SendableMetatype>(_: Word.Type, total: Int, parallel: Bool,
+                                                        operation: String) throws {
         if parallel {
-            try parallelRanges(total, grain: innerCount, operation: operation, body)
-        } else {
-            // Serial, in order; still stops between chunks when interrupted.
-            let chunk = Swift.max(1, (1 << 20) / Swift.max(innerCount, 1))
-            var start = 0
-            while start < total {
-                try Cancellation.check(operation)
-                body(start..<Swift.min(start + chunk, total))
-                start += chunk
+            try parallelRanges(total, grain: innerCount, operation: operation) { range in
+                self.copy(Word.self, range)
             }
+            return
+        }
+        // Serial, in order; still stops between chunks when interrupted.
+        let chunk = max(1, (1 << 20) / max(innerCount, 1))
+        var start = 0
+        while start < total {
+            try Cancellation.check(operation)
+            copy(Word.self, start..<min(start + chunk, total))
+            start += chunk
         }
     }
 
+    /// Copies items `range` (item = outer * blockCount + block).
+    private func copy<Word: FixedWidthInteger & SendableMetatype>(_: Word.Type, _ range: Range<Int>) {
+        let size = MemoryLayout<Word>.stride
+        var outer = range.lowerBound / blockCount, block = range.lowerBound % blockCount
+        if innerCount == 1 {
+            // Blocks of one element (every remaining axis indexed): a plain gather or scatter loop.
+            for _ in range {
+                let input = sourceOuter.base[outer] + sourceBlocks.offset(block)
+                let output = destinationOuter.base[outer] + destinationBlocks.offset(block)
+                (destination.base + output * size).storeBytes(
+                    of: (source.base + input * size).load(as: Word.self), as: Word.self)
+                block += 1
+                if block == blockCount { block = 0; outer += 1 }
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: plan.shape.count) { position in
+            for _ in range {
+                let input = sourceOuter.base[outer] + sourceBlocks.offset(block)
+                let output = destinationOuter.base[outer] + destinationBlocks.offset(block)
+                Tensor.copyBlock(Word.self, plan: plan, size: size, position: position.baseAddress!,
+                                 from: source.base + input * size, to: destination.base + output * size)
+                block += 1
+                if block == blockCount { block = 0; outer += 1 }
+            }
+        }
+    }
+}
+
+extension Tensor {
     /// Copies one block following the coalesced `plan` (operand 0 = source, 1 = destination).
     @inline(__always)
-    private static func copyBlock<Word: FixedWidthInteger & SendableMetatype>(_: Word.Type, plan: StridedLoop, size: Int,
-                                                          position: UnsafeMutablePointer<Int>,
-                                                          from: UnsafeMutableRawPointer,
-                                                          to: UnsafeMutableRawPointer) {
+    static func copyBlock<Word: FixedWidthInteger & SendableMetatype>(
+        _: Word.Type, plan: StridedLoop, size: Int, position: UnsafeMutablePointer<Int>,
+        from: UnsafeMutableRawPointer, to: UnsafeMutableRawPointer
+    ) {
         let rank = plan.shape.count
         let sourceStride = plan.strides[0][rank - 1] * size, destinationStride = plan.strides[1][rank - 1] * size
         let length = plan.shape[rank - 1]
         if rank == 1 {
-            if sourceStride == size && destinationStride == size {
+            if length == 1 {
+                to.storeBytes(of: from.load(as: Word.self), as: Word.self)
+            } else if sourceStride == size && destinationStride == size {
                 to.copyMemory(from: from, byteCount: length * size)
             } else {
                 for index in 0..<length {

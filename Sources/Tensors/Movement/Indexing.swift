@@ -26,7 +26,8 @@ extension Tensor {
         let operation = "index"
         makeUniqueContiguous()
         let plan = try planIndex(indices, operation: operation)
-        let selection = try plan.advanced.isEmpty ? plan.view.shape : advancedGeometry(plan, operation: operation).resultShape
+        let geometry = plan.advanced.isEmpty ? nil : try advancedGeometry(plan, operation: operation)
+        let selection = geometry?.resultShape ?? plan.view.shape
         var source = value.astype(dtype)
         // numpy accepts extra leading axes of length 1 in the value.
         while source.rank > selection.count, source.shape[0] == 1 { source = try source.squeezed(axes: [0]) }
@@ -35,12 +36,11 @@ extension Tensor {
                               "cannot assign a value of shape \(formatShape(value.shape)) to a selection of shape "
                               + formatShape(selection))
         }
-        if plan.advanced.isEmpty {
+        guard let geometry else {
             try Tensor.copyElements(from: broadcastValue, into: storage, strides: plan.view.strides,
                                     offset: plan.view.offset, operation: operation)
             return
         }
-        let geometry = try advancedGeometry(plan, operation: operation)
         let view = plan.view
         let valueStrides = broadcastValue.strides
         let preCount = geometry.preAxes.count, blockRank = geometry.blockShape.count
@@ -48,8 +48,8 @@ extension Tensor {
             base: broadcastValue.storage.bytes,
             outerOffsets: elementOffsets(shape: geometry.preAxes.map { view.shape[$0] },
                                          strides: Array(valueStrides[0..<preCount]), base: broadcastValue.offset),
-            blockOffsets: elementOffsets(shape: geometry.blockShape,
-                                         strides: Array(valueStrides[preCount..<(preCount + blockRank)]), base: 0),
+            blockOffsets: blockOffsets(shape: geometry.blockShape,
+                                       strides: Array(valueStrides[preCount..<(preCount + blockRank)])),
             innerStrides: Array(valueStrides[(preCount + blockRank)...]))
         let viewSide = BlockSide(
             base: view.storage.bytes,
@@ -58,7 +58,8 @@ extension Tensor {
             blockOffsets: geometry.blockOffsets,
             innerStrides: geometry.postAxes.map { view.strides[$0] })
         try Tensor.transferBlocks(dtype: dtype, innerShape: geometry.postAxes.map { view.shape[$0] },
-                                  source: valueSide, destination: viewSide, parallel: false, operation: operation)
+                                  blockCount: geometry.blockCount, source: valueSide, destination: viewSide,
+                                  parallel: false, operation: operation)
     }
 
     /// `self[..., range, ...]`: positions `range` along `axis` (clipped to the axis, as a Python slice). A view.
@@ -85,7 +86,7 @@ extension Tensor {
         let result = Tensor(uninitializedShape: geometry.resultShape, dtype: dtype)
         let postShape = geometry.postAxes.map { view.shape[$0] }
         let postCount = postShape.reduce(1, *)
-        let blockCount = geometry.blockOffsets.count
+        let blockCount = geometry.blockCount
         let viewSide = BlockSide(
             base: view.storage.bytes,
             outerOffsets: elementOffsets(shape: geometry.preAxes.map { view.shape[$0] },
@@ -95,10 +96,10 @@ extension Tensor {
         let resultSide = BlockSide(
             base: result.storage.bytes,
             outerOffsets: (0..<viewSide.outerOffsets.count).map { $0 * blockCount * postCount },
-            blockOffsets: (0..<blockCount).map { $0 * postCount },
+            blockOffsets: .affine(stride: postCount),
             innerStrides: Tensor.contiguousStrides(for: postShape))
-        try Tensor.transferBlocks(dtype: dtype, innerShape: postShape, source: viewSide, destination: resultSide,
-                                  parallel: true, operation: operation)
+        try Tensor.transferBlocks(dtype: dtype, innerShape: postShape, blockCount: blockCount, source: viewSide,
+                                  destination: resultSide, parallel: true, operation: operation)
         return result
     }
 
@@ -106,7 +107,8 @@ extension Tensor {
     /// the view's offset), and the view axes before and after the block in the result.
     struct AdvancedGeometry {
         var blockShape: [Int]
-        var blockOffsets: [Int]
+        var blockCount: Int
+        var blockOffsets: BlockOffsets
         var preAxes: [Int]
         var postAxes: [Int]
         var resultShape: [Int]
@@ -125,6 +127,41 @@ extension Tensor {
             }
             blockShape = common
         }
+        let advancedAxes = Set(plan.advanced.map(\.viewAxis))
+        let basicAxes = view.shape.indices.filter { !advancedAxes.contains($0) }
+        // Broadcasting index arrays can ask for more elements than memory holds; refuse before allocating.
+        try Tensor.validate(shape: blockShape + basicAxes.map { view.shape[$0] }, operation: operation)
+        let blockCount = blockShape.reduce(1, *)
+        let blockOffsets: BlockOffsets
+        if plan.advanced.count == 1, plan.advanced[0].positions.isContiguous {
+            // One contiguous index array: check it, then let the transfer read it directly.
+            let entry = plan.advanced[0]
+            let length = view.shape[entry.viewAxis]
+            let values = entry.positions.pointer(Int64.self)
+            for index in 0..<blockCount where values[index] < -Int64(length) || values[index] >= Int64(length) {
+                throw TensorError(.index, operation, "index \(values[index]) is out of bounds for axis "
+                                  + "\(entry.inputAxis) with size \(length)")
+            }
+            blockOffsets = .positions(entry.positions, stride: view.strides[entry.viewAxis], length: length)
+        } else {
+            blockOffsets = .table(try offsetTable(plan, blockShape: blockShape, operation: operation))
+        }
+        let firstAdvanced = plan.advanced.map(\.viewAxis).min()!
+        let split = plan.advancedFirst ? 0 : basicAxes.filter { $0 < firstAdvanced }.count
+        let preAxes = Array(basicAxes[..<split]), postAxes = Array(basicAxes[split...])
+        return AdvancedGeometry(blockShape: blockShape, blockCount: blockCount, blockOffsets: blockOffsets,
+                                preAxes: preAxes,
+                                postAxes: postAxes,
+                                resultShape: preAxes.map { view.shape[$0] } + blockShape
+                                    + postAxes.map { view.shape[$0] })
+    }
+}
+
+extension Tensor {
+    /// The storage offset (relative to the view's) of every block position, summed over the broadcast index arrays.
+    /// Throws `index` for a position out of bounds.
+    fileprivate func offsetTable(_ plan: IndexPlan, blockShape: [Int], operation: String) throws -> [Int] {
+        let view = plan.view
         var blockOffsets = [Int](repeating: 0, count: blockShape.reduce(1, *))
         for entry in plan.advanced where !blockOffsets.isEmpty {
             let length = view.shape[entry.viewAxis], step = view.strides[entry.viewAxis]
@@ -143,20 +180,20 @@ extension Tensor {
                 }
             }
             if let outOfBounds {
-                throw TensorError(.index, operation,
-                                  "index \(outOfBounds) is out of bounds for axis \(entry.inputAxis) with size \(length)")
+                throw TensorError(.index, operation, "index \(outOfBounds) is out of bounds for axis "
+                                  + "\(entry.inputAxis) with size \(length)")
             }
         }
-        let advancedAxes = Set(plan.advanced.map(\.viewAxis))
-        let basicAxes = view.shape.indices.filter { !advancedAxes.contains($0) }
-        let firstAdvanced = plan.advanced.map(\.viewAxis).min()!
-        let split = plan.advancedFirst ? 0 : basicAxes.filter { $0 < firstAdvanced }.count
-        let preAxes = Array(basicAxes[..<split]), postAxes = Array(basicAxes[split...])
-        return AdvancedGeometry(blockShape: blockShape, blockOffsets: blockOffsets, preAxes: preAxes,
-                                postAxes: postAxes,
-                                resultShape: preAxes.map { view.shape[$0] } + blockShape
-                                    + postAxes.map { view.shape[$0] })
+        return blockOffsets
     }
+}
+
+/// Block offsets of a tensor whose block axes have `shape` and `strides`: affine when they collapse to one axis.
+func blockOffsets(shape: [Int], strides: [Int]) -> BlockOffsets {
+    let kept = shape.indices.filter { shape[$0] != 1 }
+    let collapses = zip(kept, kept.dropFirst()).allSatisfy { strides[$0] == strides[$1] * shape[$1] }
+    if collapses { return .affine(stride: kept.last.map { strides[$0] } ?? 0) }
+    return .table(elementOffsets(shape: shape, strides: strides, base: 0))
 }
 
 /// Storage offsets of every position of `shape` under `strides`, in row-major order, starting at `base`.

@@ -1,7 +1,7 @@
 /// Gathers along one axis and repetition (numpy's take, take_along_axis, repeat, tile).
 extension Tensor {
-    /// Elements at `indices` along `axis` (numpy's `take`): shape `shape[..<axis] + indices.shape + shape[(axis+1)...]`,
-    /// `result[i…, j…, k…] = self[i…, indices[j…], k…]`. With `axis` nil, the flattened tensor is indexed.
+    /// Elements at `indices` along `axis` (numpy's `take`): `result[i…, j…, k…] = self[i…, indices[j…], k…]`, of
+    /// shape `shape[..<axis] + indices.shape + shape[(axis + 1)...]`. With `axis` nil, the flattened tensor is indexed.
     /// Negative indices count from the end. Returns a new tensor.
     /// - Throws: `dtype` when `indices` is not int64; `index` for an index out of bounds; `invalidAxis`.
     public func take(_ indices: Tensor, axis: Int? = nil) throws -> Tensor {
@@ -71,7 +71,15 @@ extension Tensor {
         if let negative = counts.first(where: { $0 < 0 }) {
             throw TensorError(.invalidArgument, operation, "repeats must be >= 0, got \(negative)")
         }
+        let (total, overflow) = counts.reduce((0, false)) { sum, count in
+            let (next, overflowed) = sum.0.addingReportingOverflow(count)
+            return (next, sum.1 || overflowed)
+        }
+        var resultShape = shape
+        resultShape[position] = overflow ? Int.max : total
+        try Tensor.validate(shape: resultShape, operation: operation)
         var positions: [Int64] = []
+        positions.reserveCapacity(total)
         for (element, count) in counts.enumerated() {
             positions.append(contentsOf: repeatElement(Int64(element), count: count))
         }
@@ -81,7 +89,8 @@ extension Tensor {
 
     /// This tensor repeated `repetitions[i]` times along each axis (numpy's `tile`). When `repetitions` is shorter
     /// than the rank, leading 1s are assumed; when longer, the tensor gains leading axes of length 1.
-    /// Result length on each axis: tensor length × repetitions. Throws `invalidArgument` for a negative repetition.
+    /// Result length on each axis: tensor length × repetitions. Throws `invalidArgument` for a negative repetition,
+    /// `invalidShape` when the result would be too large.
     public func tiled(_ repetitions: [Int]) throws -> Tensor {
         let operation = "tile"
         if let negative = repetitions.first(where: { $0 < 0 }) {
@@ -98,11 +107,19 @@ extension Tensor {
             interleavedStrides += [0, source.strides[axis]]
             broadcastShape += [counts[axis], lengths[axis]]
         }
-        try Tensor.validate(shape: broadcastShape, operation: operation)
+        let tooLarge = TensorError(.invalidShape, operation, "tiling shape \(formatShape(shape)) by \(repetitions) "
+                                   + "gives too many elements")
+        var resultShape: [Int] = []
+        for axis in 0..<resultRank {
+            let (length, overflow) = counts[axis].multipliedReportingOverflow(by: lengths[axis])
+            guard !overflow else { throw tooLarge }
+            resultShape.append(length)
+        }
+        guard (try? Tensor.validate(shape: resultShape, operation: operation)) != nil else { throw tooLarge }
         let expanded = Tensor(storage: source.storage, dtype: dtype, shape: interleavedShape,
                               strides: interleavedStrides, offset: source.offset)
         var result = try expanded.broadcast(to: broadcastShape).contiguousCopy(operation: operation)
-        result.shape = (0..<resultRank).map { counts[$0] * lengths[$0] }
+        result.shape = resultShape
         result.strides = Tensor.contiguousStrides(for: result.shape)
         return result
     }

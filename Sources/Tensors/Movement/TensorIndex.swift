@@ -161,23 +161,37 @@ extension Tensor {
 
     /// numpy's `nonzero` for a bool tensor: one int64 tensor of positions per axis, in row-major order of the trues.
     static func nonzeroPositions(_ mask: Tensor) -> [Tensor] {
-        precondition(mask.dtype == .bool, "internal: nonzero of \(mask.dtype)")
+        precondition(mask.dtype == .bool && mask.rank > 0, "internal: nonzero of \(mask.dtype) \(mask.shape)")
         let values = mask.storage.bytes.assumingMemoryBound(to: Bool.self)
-        var positions = [[Int64]](repeating: [], count: mask.rank)
+        // Count first, so that each axis's positions are written once into a tensor of the right length.
+        var trueCount = 0
+        mask.forEachElementOffset { _, offset in if values[offset] { trueCount += 1 } }
+        let results = (0..<mask.rank).map { _ in Tensor(uninitializedShape: [trueCount], dtype: .int64) }
+        let destinations = results.map { $0.mutablePointer(Int64.self) }
+        var written = 0
+        if mask.rank == 1 {
+            let destination = destinations[0]
+            mask.forEachElementOffset { index, offset in
+                if values[offset] { destination[written] = Int64(index); written += 1 }
+            }
+            return results
+        }
         var current = [Int64](repeating: 0, count: mask.rank)
+        let lengths = mask.shape.map { Int64($0) }
         mask.forEachElementOffset { _, offset in
             if values[offset] {
-                for axis in 0..<current.count { positions[axis].append(current[axis]) }
+                for axis in 0..<current.count { destinations[axis][written] = current[axis] }
+                written += 1
             }
             // forEachElementOffset walks in row-major order: advance our own odometer in step.
             var axis = current.count - 1
             while axis >= 0 {
                 current[axis] += 1
-                if current[axis] < Int64(mask.shape[axis]) { break }
+                if current[axis] < lengths[axis] { break }
                 current[axis] = 0
                 axis -= 1
             }
         }
-        return positions.map { Tensor($0) }
+        return results
     }
 }

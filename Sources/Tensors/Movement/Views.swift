@@ -111,8 +111,8 @@ extension Tensor {
     public func permuted(_ axes: [Int]) throws -> Tensor {
         let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
         guard normalized.count == rank, normalized.sorted() == Array(0..<rank) else {
-            throw TensorError(.invalidAxis, "permute",
-                              "axes \(axes) are not a permutation of the axes of a tensor of shape \(formatShape(shape))")
+            throw TensorError(.invalidAxis, "permute", "axes \(axes) are not a permutation of the axes of a tensor "
+                              + "of shape \(formatShape(shape))")
         }
         return Tensor(storage: storage, dtype: dtype, shape: normalized.map { shape[$0] },
                       strides: normalized.map { strides[$0] }, offset: offset)
@@ -128,7 +128,8 @@ extension Tensor {
     }
 
     /// Axes of length 1 removed: all of them when `axes` is nil, otherwise the named ones (numpy's `squeeze`). A view.
-    /// - Throws: `invalidAxis` for an axis out of range or repeated; `invalidShape` when a named axis is not of length 1.
+    /// - Throws: `invalidAxis` for an axis out of range or repeated; `invalidShape` when a named axis is not of
+    ///   length 1.
     public func squeezed(axes: [Int]? = nil) throws -> Tensor {
         let removed: [Int]
         if let axes {

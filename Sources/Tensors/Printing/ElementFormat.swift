@@ -59,7 +59,11 @@ struct FloatElementFormat<T: TensorFloat & LosslessStringConvertible> {
         }
         let sign = value.sign == .minus ? "-" : ""
         if exponential {
-            let parts = DecimalDigits.scientific(value.magnitude, precision: fractionDigits).scientificParts
+            // Every mantissa shows `fractionDigits` digits. numpy fills a short one with further digits of the exact
+            // value rather than zeros (Dragon4's `min_digits`), so all are the exact value rounded at that length:
+            // float32 0.08874179 prints as 8.8741787e-02 beside a neighbour that needs 7 digits.
+            let parts = DecimalDigits.rounded(Double(value.magnitude), significantDigits: fractionDigits + 1)
+                .scientificParts
             let fraction = parts.fraction + String(repeating: "0", count: max(0, fractionDigits - parts.fraction.utf8.count))
             return leftPadded(sign + parts.integer, to: padLeft) + "." + fraction
                 + formatExponent(parts.exponent, minimumDigits: exponentDigits)
