@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Tensors
 @testable import Alignment
+import Datasets
 
 /// Bad input, constant and non-finite targets, streaming targets and weights.
 @Suite struct RidgeInputTests {
@@ -142,5 +143,28 @@ import Tensors
     @Test func sourceReturningWrongShape() {
         #expect(Self.message { _ = try Ridge.crossValidated(Self.x, WrongShapeSource()) }
                 == "ridge_cv: the target source returned shape [19, 3] for targets 0..<3; expected [20, 3]")
+    }
+}
+
+/// Targets streamed from an HDF5 file give the fit of the same targets in memory.
+@Suite struct RidgeHDF5Tests {
+    @Test(arguments: [nil, [20, 3]] as [[Int]?])
+    func hdf5SourceMatchesInMemory(chunks: [Int]?) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ridge-hdf5-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("y.h5").path
+        let x = tensor(lcgMatrix(seed: 1, rows: 20, columns: 3))
+        let y = tensor(lcgMatrix(seed: 6, rows: 20, columns: 11))
+        try HDF5.write(path, "bold", y, chunks: chunks)
+        let source = try HDF5TargetSource(path: path, name: "bold")
+        #expect(source.rowCount == 20 && source.targetCount == 11)
+        let streamed = try Ridge.crossValidated(x, source, targetBlockSize: 4)
+        let direct = try Ridge.crossValidated(x, y)
+        #expect(close(streamed.weights.scalars(as: Double.self), direct.weights.scalars(as: Double.self), 1e-12))
+        #expect(close(streamed.cvScores.scalars(as: Double.self), direct.cvScores.scalars(as: Double.self), 1e-12))
+        try HDF5.write(path, "cube", try Tensor.zeros([2, 2, 2]))
+        #expect(RidgeInputTests.message { _ = try HDF5TargetSource(path: path, name: "cube") }
+                == "ridge_cv: HDF5 dataset \"/cube\" must be [n, targets] or [n], got shape [2, 2, 2]")
     }
 }
