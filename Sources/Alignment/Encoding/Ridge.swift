@@ -65,7 +65,7 @@ public enum Ridge {
     static func fit(
         _ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, fitIntercept: Bool,
         score: RidgeScore, solver: RidgeSolver, nan: NaNPolicy, targetBlockSize: Int?, progress: Bool?,
-        predictionBudget: Int = 8 << 20, writeWeights: (Range<Int>, Tensor) throws -> Void
+        predictionBudget: Int = 6 << 20, writeWeights: (Range<Int>, Tensor) throws -> Void
     ) throws -> RidgeFitSummary {
         let setup = try RidgeSetup(x, y, alphas: alphas, folds: folds, solver: solver, nan: nan,
                                    targetBlockSize: targetBlockSize, operation: "ridge_cv")

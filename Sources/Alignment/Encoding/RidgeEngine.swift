@@ -26,7 +26,7 @@ struct RidgeEngine<T: TensorFloat> {
     let progress: Bool?
 
     /// Bytes allowed for one chunk of alphas' stacked validation factors and predictions.
-    var predictionBudget: Int = 8 << 20
+    var predictionBudget: Int = 6 << 20
 
     /// Reads targets `range` as dtype T and checks the source's shape.
     func block(_ range: Range<Int>) throws -> Tensor {

@@ -26,25 +26,44 @@ struct RidgeFactorization {
     init(_ x: Tensor, dual: Bool) throws {
         isDual = dual
         let rows = x.shape[0], features = x.shape[1]
-        let wide = x.astype(.float64)
         let epsilon = x.dtype == .float32 ? Double(Float.ulpOfOne) : Double.ulpOfOne
         if dual {
+            let wide = x.astype(.float64)
             let (values, vectors) = try Linalg.eigh(try Tensor.matmul(wide, wide.transposed()))
             // Rounding can leave tiny negative eigenvalues in a positive semi-definite kernel: they are zeros.
             spectrum = values.scalars(as: Double.self).map { Swift.max($0, 0) }
             basis = vectors.astype(x.dtype).contiguous()
             readOut = x
         } else {
-            let (values, vectors) = try Linalg.eigh(try Tensor.matmul(wide.transposed(), wide))
+            let (values, vectors) = try Linalg.eigh(try Self.gram(x))
             let singular = values.scalars(as: Double.self).map { Swift.max($0, 0).squareRoot() }
             let tolerance = (singular.max() ?? 0) * Double(Swift.max(rows, features)) * epsilon
             let kept = singular.map { $0 > tolerance ? $0 : 0 }
             spectrum = kept
-            let inverse = try Tensor(kept.map { $0 > 0 ? 1 / $0 : 0 }).astype(x.dtype)
             let axes = vectors.astype(x.dtype).contiguous()   // V [p, p], column j ↔ spectrum[j]
-            basis = try (try Tensor.matmul(x, axes) * inverse).contiguous()
+            let projected = try Tensor.matmul(x, axes)
+            // U = X V S⁻¹, scaled in place in the new product.
+            if x.dtype == .float32 {
+                RidgeKernels.scaleColumns(Float.self, projected, by: kept.map { $0 > 0 ? Float(1 / $0) : 0 },
+                                          into: projected.mutablePointer(Float.self))
+            } else {
+                RidgeKernels.scaleColumns(Double.self, projected, by: kept.map { $0 > 0 ? 1 / $0 : 0 },
+                                          into: projected.mutablePointer(Double.self))
+            }
+            basis = projected
             readOut = axes.transposed().contiguous()
         }
+    }
+
+    /// `XᵀX` in float64 `[p, p]`, accumulated over blocks of 256 rows so that no float64 copy of all of X is made.
+    static func gram(_ x: Tensor) throws -> Tensor {
+        let rows = x.shape[0], features = x.shape[1]
+        var total = try Tensor.zeros([features, features], dtype: .float64)
+        for start in stride(from: 0, to: rows, by: 256) {
+            let part = try x.sliced(axis: 0, start..<Swift.min(rows, start + 256)).astype(.float64)
+            total = try total + Tensor.matmul(part.transposed(), part)
+        }
+        return total
     }
 
     /// `d(α)`: `s / (s² + α)` (primal) or `1 / (λ + α)` (dual), in float64.
