@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Language", targets: ["Language"]),
+        .executable(name: "bm", targets: ["bm"]),
         .library(name: "Alignment", targets: ["Alignment"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
@@ -40,6 +42,8 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
+
         // Engine.
         .target(name: "Tensors", dependencies: ["CBLAS", .product(name: "RealModule", package: "swift-numerics")],
                 swiftSettings: engineSettings),
@@ -48,7 +52,18 @@ let package = Package(
                 swiftSettings: engineSettings),
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
 
+        // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
+        // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
+        .target(name: "Language", swiftSettings: [
+            .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+        ]),
+
+        // The bridge: binds engine modules into the language.
+        .target(name: "Builtins", dependencies: ["Language", "Tensors"], swiftSettings: engineSettings),
+
         // Executables.
+        .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
+                          swiftSettings: engineSettings),
         .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
@@ -56,6 +71,12 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LanguageTests", dependencies: ["Language"]),
+        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors"]),
+        // The one golden test: every script under Tests/Scripts, run by the interpreter bm uses.
+        .testTarget(name: "ScriptTests", dependencies: ["Builtins", "Language"]),
+        // Drives the bm executable through a pseudo-terminal.
+        .testTarget(name: "REPLTests"),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )
