@@ -72,6 +72,23 @@ import Datasets
         #expect(close(omitted.weights.scalars(as: Double.self), direct.weights.scalars(as: Double.self), 1e-12))
     }
 
+    /// Explicit folds and groups name original rows, also when rows are dropped for non-finite X.
+    @Test func droppedRowsKeepExplicitFoldsInOriginalRows() throws {
+        var x = Self.x.copy()
+        try x.set([.index(4), .index(0)], to: Tensor(scalar: Double.nan))
+        let kept = Tensor(Array(0..<20).filter { $0 != 4 }.map { Int64($0) })
+        let xKept = try x.take(kept, axis: 0), yKept = try Self.y.take(kept, axis: 0)
+        let folds = CrossValidation.testIndices([[0, 1, 2, 3, 4, 5, 6], Array(7..<14), Array(14..<20)])
+        let omitted = try Ridge.crossValidated(x, Self.y, folds: folds, nan: .omit)
+        // Row 4 is gone, so the first fold is rows 0–3, 5, 6: positions 0...5 of the kept rows.
+        let direct = try Ridge.crossValidated(xKept, yKept, folds: .testIndices([Array(0..<6), Array(6..<13), Array(13..<19)]))
+        #expect(close(omitted.cvScores.scalars(as: Double.self), direct.cvScores.scalars(as: Double.self), 1e-12))
+        let labels = (0..<20).map { $0 % 3 }
+        let grouped = try Ridge.crossValidated(x, Self.y, folds: .groups(labels), nan: .omit)
+        let groupedDirect = try Ridge.crossValidated(xKept, yKept, folds: .groups(labels.enumerated().filter { $0.offset != 4 }.map(\.element)))
+        #expect(close(grouped.cvScores.scalars(as: Double.self), groupedDirect.cvScores.scalars(as: Double.self), 1e-12))
+    }
+
     @Test func nonFiniteTargets() throws {
         var y = Self.y.copy()
         try y.set([.index(3), .index(1)], to: Tensor(scalar: Double.infinity))

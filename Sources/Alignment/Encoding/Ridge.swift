@@ -153,7 +153,20 @@ struct RidgeSetup {
         features = x.astype(dtype)
         (rows, dropped) = try Ridge.finiteRows(features, nan: nan, operation: operation)
         let rows = self.rows
-        let positions = try folds.splits(rowCount: rows.count, operation: operation)
+        // Explicit folds and group labels name original rows: check them against all rows, then restate them over
+        // the rows kept (dropping the rows with non-finite X).
+        var keptFolds = folds
+        if !dropped.isEmpty {
+            _ = try folds.splits(rowCount: rowCount, operation: operation)
+            var position = [Int?](repeating: nil, count: rowCount)
+            for (index, row) in rows.enumerated() { position[row] = index }
+            switch folds {
+            case .kFold: break
+            case .testIndices(let lists): keptFolds = .testIndices(lists.map { $0.compactMap { position[$0] } })
+            case .groups(let labels): keptFolds = .groups(rows.map { labels[$0] })
+            }
+        }
+        let positions = try keptFolds.splits(rowCount: rows.count, operation: operation)
         splits = positions.map { (train: $0.train.map { rows[$0] }, test: $0.test.map { rows[$0] }) }
         let trainingRows = splits.map(\.train.count).max() ?? rows.count
         switch solver {
