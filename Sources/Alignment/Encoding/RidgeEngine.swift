@@ -82,6 +82,8 @@ struct RidgeEngine<T: TensorFloat> {
             // float32 predictions go through the bare sgemm into one reused buffer (no allocation per product).
             let predictions = RidgeKernels.matrix(T.self == Float.self ? chunk * validationCount : 0, blockSize,
                                                   dtype: T.dtype)
+            let trainingBuffer = try Tensor.zeros([split.train.count * blockSize], dtype: T.dtype)
+            let validationBuffer = try Tensor.zeros([split.test.count * blockSize], dtype: T.dtype)
             for range in blocks {
                 try Cancellation.check(operation)
                 let targets = try block(range)
@@ -100,9 +102,11 @@ struct RidgeEngine<T: TensorFloat> {
                     }
                 }
                 let yMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, targets, rows: split.train) : nil
-                let yTrain = RidgeKernels.gatherRows(T.self, targets, rows: split.train, subtracting: yMeans)
+                let yTrain = RidgeKernels.gatherRows(T.self, targets, rows: split.train, subtracting: yMeans,
+                                                     reusing: trainingBuffer)
                 let validation = ValidationBlock<T>(
-                    targets: RidgeKernels.gatherRows(T.self, targets, rows: split.test, subtracting: yMeans),
+                    targets: RidgeKernels.gatherRows(T.self, targets, rows: split.test, subtracting: yMeans,
+                                                     reusing: validationBuffer),
                     score: score)
                 let projected = try factorization.project(yTrain)
                 let width = range.count

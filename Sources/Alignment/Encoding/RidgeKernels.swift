@@ -35,13 +35,20 @@ enum RidgeKernels {
         return columnSums(type, source, rows: rows).map { $0 / count }
     }
 
-    /// `source[rows, :] − means` as a new contiguous `[rows.count, columns]` tensor (no subtraction when `means`
-    /// is nil).
-    static func gatherRows<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int], subtracting means: [Double]?)
-        -> Tensor
+    /// `source[rows, :] − means` as a contiguous `[rows.count, columns]` tensor (no subtraction when `means` is nil):
+    /// written into the prefix of the 1-d `buffer` when given and large enough (the caller no longer reads the
+    /// buffer's previous contents), else new.
+    static func gatherRows<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int], subtracting means: [Double]?,
+                                           reusing buffer: Tensor? = nil) -> Tensor
     {
         let columns = source.shape[1]
-        let result = matrix(rows.count, columns, dtype: T.dtype)
+        let result: Tensor
+        if let buffer, buffer.count >= rows.count * columns {
+            // A view of the buffer's prefix: blocks reuse one allocation per fold (no heap churn).
+            result = try! buffer.sliced(axis: 0, 0..<(rows.count * columns)).reshaped([rows.count, columns])
+        } else {
+            result = matrix(rows.count, columns, dtype: T.dtype)
+        }
         let output = result.mutablePointer(T.self)
         let base = source.pointer(T.self)
         let rowStride = source.strides[0], columnStride = source.strides[1]
