@@ -26,7 +26,8 @@ public enum RidgeScore: String, Sendable, CaseIterable {
 public enum RidgeSolver: String, Sendable, CaseIterable {
     /// Primal when the training rows are at least as many as the features, dual otherwise.
     case automatic = "auto"
-    /// One thin SVD `X = U S Vᵀ` per fold: weights `V diag(s / (s² + α)) Uᵀ Y`. Cost O(n p²).
+    /// The SVD `X = U S Vᵀ` per fold (from the eigendecomposition of `XᵀX`, formed in float64): weights
+    /// `V diag(s / (s² + α)) Uᵀ Y`. Cost O(n p² + p³).
     case primal = "primal"
     /// One eigendecomposition of the kernel `K = X Xᵀ = Q Λ Qᵀ` per fold: weights `Xᵀ Q diag(1 / (λ + α)) Qᵀ Y`.
     /// Cost O(n² p + n³); the better choice when features outnumber rows.
