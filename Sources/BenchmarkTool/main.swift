@@ -5,6 +5,7 @@ import Tensors
 let suites: [String: () throws -> [Figure]] = [
     "tensors": tensorBenchmarks,
     "similarity": similarityBenchmarks,
+    "alignment": alignmentBenchmarks,
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
