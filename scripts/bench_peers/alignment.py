@@ -5,20 +5,13 @@ Ridge CV with a penalty per target, N=2000, P=512, T=10 000, alphas = logspace(-
   - scikit-learn RidgeCV(alphas, alpha_per_target=True, fit_intercept=True): its efficient leave-one-out (the only
     cross-validation with which scikit-learn chooses an alpha per target).
 Timing as bm-bench's alignment suite: one small warm-up fit, then one timed fit. Prints one JSON line per figure.
-The peers are installed into this interpreter's venv on first use, at pinned versions.
+The peers are installed by scripts/bench from alignment.txt (pinned versions).
 """
 import json
 import resource
 import subprocess
 import sys
 import time
-
-PINNED = ["himalaya==0.4.11", "scikit-learn==1.9.1", "scipy==1.17.1", "packaging"]
-try:
-    import himalaya  # noqa: F401
-    import sklearn  # noqa: F401
-except ImportError:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *PINNED], check=True, stdout=sys.stderr)
 
 import numpy as np
 import himalaya
