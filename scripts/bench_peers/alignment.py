@@ -9,7 +9,6 @@ The peers are installed by scripts/bench from alignment.txt (pinned versions).
 """
 import json
 import resource
-import subprocess
 import sys
 import time
 
