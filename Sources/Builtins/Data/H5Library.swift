@@ -171,6 +171,10 @@ final class H5DatasetObject: NativeObject {
 
     /// `d[0:100, :]`: one hyperslab read from disk; string datasets give lists of strings.
     func subscriptGet(_ indices: [Subscript]) throws -> Value {
+        if indices.contains(where: { if case .value(.string) = $0 { return true } else { return false } }) {
+            throw LanguageError("h5.dataset: \"\(dataset.path)\" is a dataset, not a group; index it with numbers and "
+                                + "slices (d[0:10, :])")
+        }
         let converted = try indices.map { try TensorConversion.index($0) }
         if dataset.storedType.isString {
             return .makeList(try dataset.readStrings(selection: converted).map { .string($0) })

@@ -82,15 +82,18 @@ enum ImagesLibrary {
                                                          mean: mean ?? Images.imagenetMean, std: std ?? Images.imagenetStd))
             }),
             ("channels_first", context.function("images.channels_first", "channels_first(image)",
-                                                "[n, h, w, c] → [n, c, h, w] (PyTorch's layout), or [h, w, c] → [c, h, w].") {
+                                                "[n, h, w, c] → [n, c, h, w] (PyTorch's layout, a view), or [h, w, c] → [c, h, w].\n"
+                                                + "Errors: a tensor of another rank.") {
                 arguments in context.wrap(try Images.toChannelsFirst(try tensor(arguments, "images.channels_first")))
             }),
             ("channels_last", context.function("images.channels_last", "channels_last(image)",
-                                               "[n, c, h, w] → [n, h, w, c], or [c, h, w] → [h, w, c].") {
+                                               "[n, c, h, w] → [n, h, w, c] (a view), or [c, h, w] → [h, w, c].\n"
+                                               + "Errors: a tensor of another rank.") {
                 arguments in context.wrap(try Images.toChannelsLast(try tensor(arguments, "images.channels_last")))
             }),
             ("list", context.function("images.list", "list(folder)",
-                                      "The image file names images.load reads from a folder, in its order → list of strings.") {
+                                      "The image file names images.load reads from a folder, in its order → list of strings.\n"
+                                      + "Errors: missing folder, a file instead of a folder.") {
                 arguments in .makeList(try Images.listFolder(try arguments.string(0, "folder")).map { .string($0) })
             }),
         ]
@@ -100,7 +103,8 @@ enum ImagesLibrary {
 
         context.define("tmpdir", "tmpdir()",
                        "Creates a new empty folder under the system's temporary folder (unique per call, so parallel "
-                       + "runs never collide) → its path. It is not removed automatically.") { _ in
+                       + "runs never collide) → its path. It is not removed automatically.\nErrors: the temporary folder is "
+                       + "not writable.") { _ in
             var template = Array((NSTemporaryDirectory() + "/bm-XXXXXX").utf8CString)
             guard let created = mkdtemp(&template) else {
                 throw LanguageError("tmpdir: cannot create a temporary folder: \(String(cString: strerror(errno)))")

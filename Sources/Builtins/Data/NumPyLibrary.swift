@@ -46,7 +46,8 @@ enum NumPyLibrary {
                 DataConversion.tensorRecord(context, try Safetensors.load(try arguments.string(0, "path")).tensors)
             }),
             ("metadata", context.function("safetensors.metadata", "metadata(path)",
-                                          "The header's __metadata__ of a .safetensors file → record of strings.") {
+                                          "The header's __metadata__ of a .safetensors file → record of strings.\n"
+                                          + "Errors: those of safetensors.load.") {
                 arguments in
                 let metadata = try Safetensors.load(try arguments.string(0, "path")).metadata
                 return .makeRecord(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
