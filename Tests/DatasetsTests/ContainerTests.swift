@@ -178,8 +178,21 @@ import Testing
         #expect(Self.same(meg.responses, try dataset.recording("S02").responses.sliced(axis: 0, 0..<3)))
         #expect(Self.same(meg.repeats, try dataset.recording("S02").repeats!.sliced(axis: 1, 0..<3)))
         #expect(meg.stimulusIndices == nil)
-        // Subjects that missed a stimulus are left out.
-        #expect(try dataset.subset([1, 2]).subjects == ["S01", "S03", "S04"])
+        // A subject keeps the rows of the stimuli it saw, indexed by their positions in the subset (naive model);
+        // subjects that saw none are left out.
+        let partial = try dataset.subset([1, 2, 4, 6])
+        let partialMEG = try partial.recording("S02")
+        #expect(partialMEG.stimulusIndices == [1, 3])
+        let megRows = try dataset.recording("S02").responses
+        #expect(Self.same(partialMEG.responses, try Tensor.stack([try megRows.selecting(3, axis: 0),
+                                                                   try megRows.selecting(0, axis: 0)])))
+        #expect(try dataset.subset([1, 4, 5]).subjects == ["S01", "S03", "S04"])
+        let fold = try dataset.fold(1)
+        #expect(Self.same(fold.test.stimuli.stimuli, try dataset.subset(dataset.splits[1].test).stimuli.stimuli))
+        #expect(fold.train.stimuli.count + fold.test.stimuli.count == 7)
+        #expect(throws: DataError("dataset.fold", path: nil, "split 3 is out of range: the dataset has 3 splits")) {
+            try dataset.fold(3)
+        }
         let faces = try dataset.stimuli.filter(column: "category", equals: .text("face"))
         #expect(faces.indices == [0, 3, 6])
         #expect(faces.set.names == ["s0", "s3", "s6"])

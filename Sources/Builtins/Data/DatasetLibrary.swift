@@ -221,10 +221,28 @@ final class DatasetObject: NativeObject {
         },
         "subset": NativeMethod(signature: "subset(indices)",
                                documentation: "The stimuli at indices (list, int or bool tensor) with their metadata, and "
-                                + "each recording that saw them all, restricted to them → dataset (without splits).") {
+                                + "each recording restricted to the rows of those stimuli it presented → dataset "
+                                + "(without splits).\nErrors: an index out of range.") {
             object, arguments, context in
             let indices = try DataConversion.indices(arguments.value(0, "indices"), operation: "dataset.subset")
             return .native(DatasetObject(try object.dataset.subset(indices), context: context))
+        },
+        "fold": NativeMethod(signature: "fold(split=0)",
+                             documentation: "The train and test parts of split number `split` (or the split of that "
+                                + "name) → {train: dataset, test: dataset}, each as subset gives it.\nErrors: no such "
+                                + "split (call split first).") {
+            object, arguments, context in
+            let index: Int
+            if let name = try? arguments.string(0, "split") {
+                let names = object.dataset.splits.map(\.name)
+                guard let found = names.firstIndex(of: name) else { _ = try object.dataset.split(name); return .nil }
+                index = found
+            } else {
+                index = try arguments.optionalInteger(0, "split") ?? 0
+            }
+            let parts = try object.dataset.fold(index)
+            return .makeRecord([("train", .native(DatasetObject(parts.train, context: context))),
+                                ("test", .native(DatasetObject(parts.test, context: context)))])
         },
         "filter": NativeMethod(signature: "filter(column, value)",
                                documentation: "The stimuli whose metadata column equals value (a number or string) → "

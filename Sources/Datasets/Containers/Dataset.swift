@@ -75,15 +75,26 @@ public struct Dataset: Sendable {
         return found
     }
 
-    /// The stimuli at `indices` and each recording restricted to them (subjects that did not see all of them are
-    /// left out); splits are dropped, since their indices refer to the old set.
+    /// The stimuli at `indices` (in that order) with their metadata, and each recording restricted to the rows of
+    /// those stimuli it presented (subjects that presented none are left out; see `Recording.restricted(to:)`).
+    /// Splits are dropped, since their indices refer to the old set.
     /// - Throws: `DataError` for an index out of range.
     public func subset(_ indices: [Int]) throws -> Dataset {
         let set = try stimuli.subset(indices)
-        let wanted = Set(indices)
-        let kept = try recordings.filter { wanted.isSubset(of: $0.recording.rowStimuli) }.map {
-            (subject: $0.subject, recording: try $0.recording.selecting(stimuli: indices))
+        let kept = try recordings.compactMap { entry -> (subject: String, recording: Recording)? in
+            try entry.recording.restricted(to: indices).map { (entry.subject, $0) }
         }
         return try Dataset(stimuli: set, recordings: kept)
+    }
+
+    /// The training and test parts of split `index` (in `splits`) as datasets (`subset` of its train and test
+    /// indices).
+    /// - Throws: `DataError` (operation `dataset.fold`) when `index` is outside `0..<splits.count`.
+    public func fold(_ index: Int) throws -> (train: Dataset, test: Dataset) {
+        guard splits.indices.contains(index) else {
+            throw DataError("dataset.fold", path: nil, "split \(index) is out of range: the dataset has "
+                            + (splits.isEmpty ? "no splits (call split first)" : "\(splits.count) splits"))
+        }
+        return (try subset(splits[index].train), try subset(splits[index].test))
     }
 }

@@ -107,21 +107,24 @@ public struct Recording: Sendable {
     /// The noise-ceiling inputs: `repeats`, `[n_repeats] + responses.shape`.
     public var noiseCeilingInputs: Tensor? { repeats }
 
-    /// The rows answering dataset stimuli `stimuli` (each must have been seen), in that order, with their repeats;
-    /// the result's stimulus indices are positions in `stimuli` (0…), as for a subset stimulus set.
-    /// - Throws: `DataError` (operation `recording.select`) naming a stimulus this subject did not see.
-    public func selecting(stimuli: [Int]) throws -> Recording {
+    /// The rows answering dataset stimuli `stimuli` that this recording presented, as a recording of the subset
+    /// whose stimulus `p` is `stimuli[p]`: its stimulus indices are those positions (nil when it presented them all).
+    /// Nil when it presented none of them.
+    public func restricted(to stimuli: [Int]) throws -> Recording? {
         let rowOf = Dictionary(rowStimuli.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let rows = try stimuli.map { stimulus -> Int64 in
-            guard let row = rowOf[stimulus] else {
-                throw DataError("recording.select", path: nil, "stimulus \(stimulus) was not presented in this recording")
+        var rows: [Int64] = []
+        var positions: [Int] = []
+        for (position, stimulus) in stimuli.enumerated() {
+            if let row = rowOf[stimulus] {
+                rows.append(Int64(row))
+                positions.append(position)
             }
-            return Int64(row)
         }
+        guard !rows.isEmpty else { return nil }
         let indexTensor = Tensor(rows)
         return try Recording(modality: modality, responses: responses.take(indexTensor, axis: 0),
                              repeats: try repeats.map { try $0.take(indexTensor, axis: 1) },
                              voxelCoordinates: voxelCoordinates, roiLabels: roiLabels, times: times,
-                             sensorNames: sensorNames, stimulusIndices: nil)
+                             sensorNames: sensorNames, stimulusIndices: positions.count == stimuli.count ? nil : positions)
     }
 }
