@@ -9,6 +9,7 @@ public enum Builtins {
         TensorLibrary.install(context)
         LinalgLibrary.install(context)
         StatisticsLibrary.install(context)
+        FigureLibrary.install(context)
         DataLibraries.install(context)
     }
 }

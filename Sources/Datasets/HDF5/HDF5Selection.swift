@@ -49,7 +49,8 @@ struct HDF5SelectionPlan {
                 axis += 1
             case .slice(let first, let stop, let step):
                 guard step != 0 else { throw context.error("slice step cannot be zero (\(described))") }
-                let resolved = Self.resolveSlice(start: first, stop: stop, step: step ?? 1, length: shape[axis])
+                let resolved = try resolveSlice(start: first, stop: stop, step: step, length: shape[axis],
+                                                operation: "h5.read")
                 if resolved.count == 0 {
                     start.append(0); stride.append(1); count.append(0)
                 } else if resolved.step > 0 {
@@ -78,29 +79,5 @@ struct HDF5SelectionPlan {
         hyperslab = HDF5Hyperslab(start: start, stride: stride, count: count)
         flippedAxes = flipped
         resultShape = result
-    }
-
-    /// Python's slice arithmetic (`PySlice_AdjustIndices`): first position, number of positions, step (non-zero).
-    static func resolveSlice(start: Int?, stop: Int?, step: Int, length: Int) -> (start: Int, count: Int, step: Int) {
-        // A step of Int.min behaves as any step larger than the axis; this keeps `-step` from overflowing.
-        let step = step == Int.min ? -Swift.max(length, 1) : step
-        func adjust(_ bound: Int?, default defaultValue: Int) -> Int {
-            guard var value = bound else { return defaultValue }
-            if value < 0 {
-                value = value < -length ? (step < 0 ? -1 : 0) : value + length
-            } else if value >= length {
-                value = step < 0 ? length - 1 : length
-            }
-            return value
-        }
-        let first = adjust(start, default: step < 0 ? length - 1 : 0)
-        let end = adjust(stop, default: step < 0 ? -1 : length)
-        let count: Int
-        if step < 0 {
-            count = end < first ? (first - end - 1) / (-step) + 1 : 0
-        } else {
-            count = first < end ? (end - first - 1) / step + 1 : 0
-        }
-        return (first, count, step)
     }
 }

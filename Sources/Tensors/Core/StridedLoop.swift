@@ -107,3 +107,35 @@ struct StridedLoop: Sendable {
         }
     }
 }
+
+/// Storage offsets of every element of a strided layout, in row-major order (the odometer that index tables,
+/// batched linear algebra and strided element walks share).
+@usableFromInline
+func elementOffsets(shape: [Int], strides: [Int], base: Int) -> [Int] {
+    var result = [Int]()
+    result.reserveCapacity(shape.reduce(1, *))
+    forEachOffset(shape: shape, strides: strides, base: base) { _, offset in result.append(offset) }
+    return result
+}
+
+/// Calls `body(index, offset)` for each element of a strided layout in row-major order: `index` counts elements,
+/// `offset` is the element's storage position.
+@inlinable
+func forEachOffset(shape: [Int], strides: [Int], base: Int, _ body: (Int, Int) -> Void) {
+    let total = shape.reduce(1, *)
+    if total == 0 { return }
+    var position = [Int](repeating: 0, count: shape.count)
+    var current = base
+    for index in 0..<total {
+        body(index, current)
+        var axis = shape.count - 1
+        while axis >= 0 {
+            position[axis] += 1
+            current += strides[axis]
+            if position[axis] < shape[axis] { break }
+            current -= strides[axis] * shape[axis]
+            position[axis] = 0
+            axis -= 1
+        }
+    }
+}

@@ -142,26 +142,10 @@ public struct Tensor: Sendable {
     /// element's position in storage.
     @inlinable
     func forEachElementOffset(_ body: (Int, Int) -> Void) {
-        let total = count
-        if total == 0 { return }
         if isContiguous {
-            for index in 0..<total { body(index, offset + index) }
+            for index in 0..<count { body(index, offset + index) }
             return
         }
-        var position = [Int](repeating: 0, count: rank)
-        var current = offset
-        let last = rank - 1
-        for index in 0..<total {
-            body(index, current)
-            var axis = last
-            while axis >= 0 {
-                position[axis] += 1
-                current += strides[axis]
-                if position[axis] < shape[axis] { break }
-                current -= strides[axis] * shape[axis]
-                position[axis] = 0
-                axis -= 1
-            }
-        }
+        forEachOffset(shape: shape, strides: strides, base: offset, body)
     }
 }

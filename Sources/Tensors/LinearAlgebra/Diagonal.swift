@@ -48,7 +48,7 @@ extension Linalg {
         let result = Tensor(uninitializedShape: batch, dtype: T.dtype)
         let output = result.mutablePointer(T.self)
         let base = values.storage.bytes.assumingMemoryBound(to: T.self)
-        let offsets = batchOffsets(shape: batch, strides: Array(values.strides.dropLast()), base: values.offset)
+        let offsets = elementOffsets(shape: batch, strides: Array(values.strides.dropLast()), base: values.offset)
         for (index, start) in offsets.enumerated() {
             var total = initial
             for position in 0..<length { total = combine(total, base[start + position * step]) }

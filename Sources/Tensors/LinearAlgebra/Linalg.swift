@@ -114,29 +114,6 @@ extension Linalg {
                       offset: buffer.offset)
     }
 
-    /// Element offsets of the matrices of a batch, in row-major order over `shape`, stepping by `strides`.
-    static func batchOffsets(shape: [Int], strides: [Int], base: Int) -> [Int] {
-        let count = shape.reduce(1, *)
-        if count == 0 { return [] }
-        var offsets = [Int]()
-        offsets.reserveCapacity(count)
-        var position = [Int](repeating: 0, count: shape.count)
-        var current = base
-        for _ in 0..<count {
-            offsets.append(current)
-            var axis = shape.count - 1
-            while axis >= 0 {
-                position[axis] += 1
-                current += strides[axis]
-                if position[axis] < shape[axis] { break }
-                current -= strides[axis] * shape[axis]
-                position[axis] = 0
-                axis -= 1
-            }
-        }
-        return offsets
-    }
-
     /// Writes identity matrices into every `rows × columns` matrix of the contiguous `tensor`.
     static func fillIdentity<T: TensorFloat>(_ tensor: Tensor, _: T.Type, rows: Int, columns: Int) {
         let values = tensor.mutablePointer(T.self)

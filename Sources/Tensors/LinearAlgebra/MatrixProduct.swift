@@ -160,8 +160,8 @@ enum MatrixProduct {
                 return
             }
         }
-        let leftOffsets = Linalg.batchOffsets(shape: batch, strides: leftStrides, base: left.tensor.offset)
-        let rightOffsets = Linalg.batchOffsets(shape: batch, strides: rightStrides, base: right.tensor.offset)
+        let leftOffsets = elementOffsets(shape: batch, strides: leftStrides, base: left.tensor.offset)
+        let rightOffsets = elementOffsets(shape: batch, strides: rightStrides, base: right.tensor.offset)
         for index in 0..<count {
             try Cancellation.check(operation)
             product(m: m, n: n, k: k, left, leftBase + leftOffsets[index], right, rightBase + rightOffsets[index],

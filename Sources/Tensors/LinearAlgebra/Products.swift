@@ -51,7 +51,7 @@ extension Linalg {
         }
         let leftBase = UnsafePointer(left.tensor.storage.bytes.assumingMemoryBound(to: T.self)) + left.tensor.offset
         let rightBase = UnsafePointer(b.tensor.storage.bytes.assumingMemoryBound(to: T.self))
-        let offsets = batchOffsets(shape: batchB, strides: b.batchStrides(for: batchB), base: b.tensor.offset)
+        let offsets = elementOffsets(shape: batchB, strides: b.batchStrides(for: batchB), base: b.tensor.offset)
         for index in 0..<j {
             try Cancellation.check(operation)
             MatrixProduct.product(m: p, n: n, k: k, left, leftBase, b, rightBase + offsets[index],

@@ -22,7 +22,7 @@ extension Linalg {
         let output = result.mutablePointer(T.self)
         let vectors = u.pointer(T.self), values = s.pointer(T.self)
         let rowStride = u.strides[u.rank - 2], columnStride = u.strides[u.rank - 1]
-        let offsets = batchOffsets(shape: batch, strides: Array(u.strides.dropLast(2)), base: 0)
+        let offsets = elementOffsets(shape: batch, strides: Array(u.strides.dropLast(2)), base: 0)
         for (index, start) in offsets.enumerated() {
             let singular = values + index * k
             let largest = (0..<k).map { singular[$0] }.max() ?? 0

@@ -71,7 +71,7 @@ extension Linalg {
             for axis in batchA.indices where batchA[axis] != 1 {
                 stridesA[axis + batch.count - batchA.count] = ownStrides[axis]
             }
-            let matrixIndices = batchOffsets(shape: batch, strides: stridesA, base: 0)
+            let matrixIndices = elementOffsets(shape: batch, strides: stridesA, base: 0)
             for index in 0..<count {
                 try Cancellation.check(operation)
                 let matrix = matrixIndices[index]

@@ -195,26 +195,3 @@ func blockOffsets(shape: [Int], strides: [Int]) -> BlockOffsets {
     if collapses { return .affine(stride: kept.last.map { strides[$0] } ?? 0) }
     return .table(elementOffsets(shape: shape, strides: strides, base: 0))
 }
-
-/// Storage offsets of every position of `shape` under `strides`, in row-major order, starting at `base`.
-func elementOffsets(shape: [Int], strides: [Int], base: Int) -> [Int] {
-    let total = shape.reduce(1, *)
-    var result = [Int]()
-    result.reserveCapacity(total)
-    if total == 0 { return result }
-    var position = [Int](repeating: 0, count: shape.count)
-    var current = base
-    for _ in 0..<total {
-        result.append(current)
-        var axis = shape.count - 1
-        while axis >= 0 {
-            position[axis] += 1
-            current += strides[axis]
-            if position[axis] < shape[axis] { break }
-            current -= strides[axis] * shape[axis]
-            position[axis] = 0
-            axis -= 1
-        }
-    }
-    return result
-}

@@ -36,9 +36,10 @@ struct IndexPlan {
     var advancedFirst: Bool
 }
 
-/// Python's slice arithmetic (`PySlice_AdjustIndices`): the first position, the number of positions and the step.
-/// Throws `index` for a zero step.
-func resolveSlice(start: Int?, stop: Int?, step: Int?, length: Int, operation: String) throws
+/// Python's slice arithmetic (`PySlice_AdjustIndices`): the first position, the number of positions and the step
+/// of `start:stop:step` over an axis of `length` (bounds clipped, negative ones counted from the end).
+/// Throws `index` naming `operation` for a zero step.
+public func resolveSlice(start: Int?, stop: Int?, step: Int?, length: Int, operation: String) throws
     -> (start: Int, count: Int, step: Int) {
     let step = step ?? 1
     guard step != 0 else { throw TensorError(.index, operation, "slice step cannot be zero") }

@@ -1,3 +1,6 @@
+/// Rows summed in the element type before a column sum moves them into its Double accumulator.
+@usableFromInline let columnBlockRows = 64
+
 /// Reductions along axes (sum, mean, prod, min, max, any, all).
 ///
 /// `axes` nil reduces every axis; negative axes count from the end; `keepDims` keeps reduced axes with length 1.
@@ -71,7 +74,8 @@ extension Tensor {
     }
 
     /// Sums over leading axes of contiguous data (the common `x.sum(axis=0)` of a [n, p] matrix) without a transpose
-    /// copy: rows are accumulated into a Double buffer, which also keeps float32 column sums accurate.
+    /// copy. Rows are added in blocks of `columnBlockRows` in the element type (a vectorised loop), and each block's
+    /// partial sums into a Double accumulator, so float32 column sums stay accurate over many rows.
     private func columnSums<T: TensorFloat>(_ plan: ReductionPlan, _: T.Type) throws -> Tensor? {
         guard isContiguous, plan.innerCount > 0, plan.outerCount > 1,
               plan.reducedAxes == Array(0..<plan.reducedAxes.count) else { return nil }
@@ -82,9 +86,21 @@ extension Tensor {
             let totals = SendablePointer(buffer.baseAddress!), source = SendablePointer(base)
             // Split the columns among threads; each thread walks all rows of its columns.
             try parallelRanges(width, grain: height, operation: "sum") { columns in
-                for row in 0..<height {
-                    let rowBase = source.base + row * width
-                    for column in columns { totals.base[column] += rowBase[column].doubleValue }
+                let count = columns.count
+                withUnsafeTemporaryAllocation(of: T.self, capacity: count) { partial in
+                    let block = partial.baseAddress!
+                    var rowStart = 0
+                    while rowStart < height {
+                        let rowEnd = Swift.min(rowStart + columnBlockRows, height)
+                        block.update(from: source.base + rowStart * width + columns.lowerBound, count: count)
+                        for row in (rowStart + 1)..<Swift.max(rowEnd, rowStart + 1) {
+                            let rowBase = source.base + row * width + columns.lowerBound
+                            for column in 0..<count { block[column] += rowBase[column] }
+                        }
+                        let totalsBase = totals.base + columns.lowerBound
+                        for column in 0..<count { totalsBase[column] += block[column].doubleValue }
+                        rowStart = rowEnd
+                    }
                 }
             }
         }
