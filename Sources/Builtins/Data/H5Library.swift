@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import Language
 import Tensors
 
@@ -10,14 +11,16 @@ enum H5Library {
         let members: [(String, Value)] = [
             ("open", context.function("h5.open", "open(path, mode=\"r\")",
                                       "Opens an HDF5 file → file object (the root group: keys(), attrs, f[\"name\"]).\n"
-                                      + "mode: \"r\" read only; \"r+\" edit in place; \"w\" create (replacing any file).\n"
+                                      + "mode: \"r\" read only; \"r+\" edit in place; \"a\" edit, creating the file if absent; \"w\" "
+                                      + "create (replacing any file). Edits change the file in place (h5.write is atomic).\n"
                                       + "Errors: missing file, folder, empty or non-HDF5 file, MATLAB v5 .mat, corrupt file.") {
                 arguments in
                 let path = try arguments.string(0, "path")
                 let modeName = try arguments.optionalString(1, "mode") ?? "r"
-                let modes: [String: HDF5File.Mode] = ["r": .read, "r+": .readWrite, "a": .readWrite, "w": .create]
+                let modes: [String: HDF5File.Mode] = ["r": .read, "r+": .readWrite, "w": .create,
+                                                      "a": FileManager.default.fileExists(atPath: path) ? .readWrite : .create]
                 guard let mode = modes[modeName] else {
-                    throw LanguageError("h5.open: unknown mode \"\(modeName)\" (use \"r\", \"r+\" or \"w\")")
+                    throw LanguageError("h5.open: unknown mode \"\(modeName)\" (use \"r\", \"r+\", \"a\" or \"w\")")
                 }
                 return .native(H5GroupObject(try HDF5File.open(path, mode: mode), context: context))
             }),
