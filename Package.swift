@@ -64,12 +64,12 @@ let package = Package(
         // Executables.
         .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
                           swiftSettings: engineSettings),
-        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Datasets"], path: "Sources/BenchmarkTool",
+        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment", "Datasets"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
         // Tests.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AlignmentTests", dependencies: ["Alignment"]),
+        .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
         .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors", "Plotting"]),
