@@ -59,12 +59,12 @@ let package = Package(
         ]),
 
         // The bridge: binds engine modules into the language.
-        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Plotting"], swiftSettings: engineSettings),
+        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Plotting", "Datasets"], swiftSettings: engineSettings),
 
         // Executables.
         .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
                           swiftSettings: engineSettings),
-        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment"], path: "Sources/BenchmarkTool",
+        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment", "Datasets"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
         // Tests.

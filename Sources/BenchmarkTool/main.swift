@@ -6,6 +6,7 @@ let suites: [String: () throws -> [Figure]] = [
     "tensors": tensorBenchmarks,
     "similarity": similarityBenchmarks,
     "alignment": alignmentBenchmarks,
+    "datasets": datasetBenchmarks,
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())
