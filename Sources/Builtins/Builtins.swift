@@ -10,6 +10,7 @@ public enum Builtins {
         LinalgLibrary.install(context)
         StatisticsLibrary.install(context)
         FigureLibrary.install(context)
+        AlignmentLibrary.install(context)
     }
 }
 
