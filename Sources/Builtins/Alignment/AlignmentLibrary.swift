@@ -7,5 +7,7 @@ enum AlignmentLibrary {
         RidgeLibrary.install(context)
         SimilarityLibrary.install(context)
         InferenceLibrary.install(context)
+        FeatureLibrary.install(context)
+        TimeLibrary.install(context)
     }
 }
