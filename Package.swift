@@ -59,7 +59,8 @@ let package = Package(
         ]),
 
         // The bridge: binds engine modules into the language.
-        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Plotting", "Datasets"], swiftSettings: engineSettings),
+        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Datasets", "Alignment", "Plotting"],
+                swiftSettings: engineSettings),
 
         // Executables.
         .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
@@ -72,7 +73,7 @@ let package = Package(
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
-        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors", "Plotting"]),
+        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors", "Plotting", "Alignment"]),
         // The one golden test: every script under Tests/Scripts, run by the interpreter bm uses.
         .testTarget(name: "ScriptTests", dependencies: ["Builtins", "Language"]),
         // Drives the bm executable through a pseudo-terminal.

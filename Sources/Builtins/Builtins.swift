@@ -11,6 +11,7 @@ public enum Builtins {
         StatisticsLibrary.install(context)
         FigureLibrary.install(context)
         DataLibraries.install(context)
+        AlignmentLibrary.install(context)
     }
 }
 
