@@ -63,7 +63,7 @@ import Datasets
         var x = Self.x.copy()
         try x.set([.index(7), .index(2)], to: Tensor(scalar: Double.nan))
         #expect(Self.message { _ = try Ridge.crossValidated(x, Self.y) }
-                == "ridge_cv: X has a non-finite value (nan) in column 2 (row 7); pass nan: .omit to drop such rows")
+                == "ridge_cv: X has a non-finite value (nan) in column 2 (row 7); set nan to \"omit\" to drop such rows")
         let omitted = try Ridge.crossValidated(x, Self.y, nan: .omit)
         #expect(omitted.summary.droppedRows == [7])
         // Dropping the row equals fitting without it.
@@ -93,7 +93,7 @@ import Datasets
         var y = Self.y.copy()
         try y.set([.index(3), .index(1)], to: Tensor(scalar: Double.infinity))
         #expect(Self.message { _ = try Ridge.crossValidated(Self.x, y) }
-                == "ridge_cv: Y has a non-finite value in column 1 (row 3); pass nan: .omit to leave such targets out")
+                == "ridge_cv: Y has a non-finite value in column 1 (row 3); set nan to \"omit\" to leave such targets out")
         let model = try Ridge.crossValidated(Self.x, y, nan: .omit)
         #expect(model.summary.omittedTargetCount == 1)
         #expect(model.alphas.scalars(as: Double.self)[1].isNaN)

@@ -98,7 +98,7 @@ public enum Ridge {
             let column = values.firstIndex(of: false)!
             let value = try x.scalar(at: [row, column])
             throw AlignmentError(operation, "X has a non-finite value (\(value)) in column \(column) (row \(row)); "
-                                    + "pass nan: .omit to drop such rows")
+                                    + "set nan to \"omit\" to drop such rows")
         }
         return (flags.indices.filter { flags[$0] }, dropped)
     }

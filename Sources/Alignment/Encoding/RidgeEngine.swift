@@ -92,7 +92,7 @@ struct RidgeEngine<T: TensorFloat> {
                     if let column = inspection.nonFinite.keys.min() {
                         if nan == .refuse {
                             throw AlignmentError(operation, "Y has a non-finite value in column \(range.lowerBound + column) "
-                                                    + "(row \(inspection.nonFinite[column]!)); pass nan: .omit to leave "
+                                                    + "(row \(inspection.nonFinite[column]!)); set nan to \"omit\" to leave "
                                                     + "such targets out")
                         }
                         for column in inspection.nonFinite.keys { omitted[range.lowerBound + column] = true }
