@@ -11,10 +11,16 @@ enum TensorConversion {
         let result: Tensor
         switch value {
         case .native(let object):
-            guard let tensorObject = object as? TensorObject else {
+            if let tensorObject = object as? TensorObject {
+                result = tensorObject.tensor
+            } else if let next = try object.makeIterator() {
+                // Any other iterable (a range, a host sequence) converts as the list of its elements.
+                var elements: [Value] = []
+                while let element = try next() { elements.append(element) }
+                return try tensor(from: .makeList(elements), operation: operation, dtype: dtype)
+            } else {
                 throw LanguageError("\(operation): expected a tensor, a number or a list, got \(value.typeName)")
             }
-            result = tensorObject.tensor
         case .number(let number):
             result = Tensor(scalar: number)
         case .bool(let flag):
@@ -104,8 +110,10 @@ enum TensorConversion {
                 return .index(integer)
             case .list, .native, .bool:
                 var indices = try tensor(from: value, operation: "index")
-                // A list of whole numbers indexes positions (numbers are doubles in the language).
-                if case .list = value, indices.dtype == .float64,
+                // A list (or range) of whole numbers indexes positions (numbers are doubles in the language).
+                let isTensor: Bool
+                if case .native(let object) = value { isTensor = object is TensorObject } else { isTensor = false }
+                if !isTensor, indices.dtype == .float64,
                    indices.scalars(as: Double.self).allSatisfy({ $0 == $0.rounded() && abs($0) < 9e15 }) {
                     indices = indices.astype(.int64)
                 }
