@@ -50,6 +50,10 @@ enum TensorConversion {
         case .list(let list):
             guard depth < 32 else { throw LanguageError("\(operation): lists nested more than 32 deep") }
             if depth == shape.count {
+                // An element already stored fixed the rank: a deeper list now is ragged.
+                guard scalars.isEmpty else {
+                    throw LanguageError("\(operation): ragged nested list (a list where a number was expected)")
+                }
                 shape.append(list.count)
             } else if depth > shape.count || shape[depth] != list.count {
                 throw LanguageError("\(operation): ragged nested list (rows of different lengths at depth \(depth + 1))")
