@@ -60,9 +60,10 @@ extension Variable {
             let key = ObjectIdentifier(variable)
             guard let gradient = gradients.removeValue(forKey: key) else { continue }
             for index in requested[key] ?? [] {
-                results[index] = gradient
+                // Rules may pass on broadcast views (a sum's gradient); callers get dense tensors.
+                results[index] = gradient.contiguous()
                 completionOrder.append(index)
-                try observe?(index, gradient)
+                try observe?(index, results[index]!)
             }
             guard let node = variable.node else { continue }
             let inputs = node.inputs

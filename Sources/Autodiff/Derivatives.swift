@@ -1,4 +1,3 @@
-import Foundation
 import Tensors
 
 /// Every primitive's vector-Jacobian product, in one place (tinygrad's rule: composites are built from primitives,
@@ -100,10 +99,13 @@ enum Derivatives {
         case .stack(let axis):
             return try (0..<x.count).map { try g.selecting($0, axis: axis) }
         case .clip(let minimum, let maximum):
-            var inside = try Tensor.full(x[0].shape, value: 1, dtype: .bool)
-            if let minimum { inside = try Tensor.logicalAnd(inside, x[0] .>= minimum) }
-            if let maximum { inside = try Tensor.logicalAnd(inside, x[0] .<= maximum) }
-            return [try g * inside.astype(g.dtype)]
+            let aboveMinimum = try minimum.map { try x[0] .>= $0 }
+            let belowMaximum = try maximum.map { try x[0] .<= $0 }
+            let inside: Tensor? = switch (aboveMinimum, belowMaximum) {
+            case let (above?, below?): try Tensor.logicalAnd(above, below)
+            case let (above, below): above ?? below
+            }
+            return [try inside.map { try g * $0.astype(g.dtype) } ?? g]
         }
     }
 
