@@ -170,6 +170,9 @@ struct GraphTests {
         ("sum: axis 2 is out of range for a tensor of rank 2", {
             _ = try Variable(Tensor.zeros([3, 1]), requiresGradient: true).sum(axes: [2])
         }),
+        ("clip: give a minimum, a maximum or both", {
+            _ = try Variable(Tensor.zeros([2]), requiresGradient: true).clipped()
+        }),
         ("split: axis 0 of length 5 in a tensor of shape [5] does not divide into 2 equal sections", {
             _ = try Variable(Tensor.zeros([5]), requiresGradient: true).split(sections: 2)
         }),
