@@ -23,6 +23,8 @@ extension Variable {
     public static prefix func - (a: Variable) throws -> Variable {
         record(.negate, [a], value: try a.value.negated())
     }
+    /// `-self`. Throws `dtype` for bool.
+    public func negated() throws -> Variable { try -self }
 
     // A Double is a weak scalar: it takes the variable's dtype (float32 stays float32).
     public static func + (a: Variable, b: Double) throws -> Variable { try a + a.constant(b) }
@@ -47,6 +49,8 @@ extension Variable {
     public func exp() throws -> Variable { Variable.record(.exp, [self], value: try value.exp()) }
     /// Natural logarithm (NaN below 0, -inf at 0); d/dx = 1/x.
     public func log() throws -> Variable { Variable.record(.log, [self], value: try value.log()) }
+    /// log(1 + x), accurate for small x; d/dx = 1/(1 + x).
+    public func log1p() throws -> Variable { Variable.record(.log1p, [self], value: try value.log1p()) }
     /// √x; d/dx = 1/(2√x).
     public func sqrt() throws -> Variable { Variable.record(.sqrt, [self], value: try value.sqrt()) }
     /// tanh x; d/dx = 1 - tanh²x.

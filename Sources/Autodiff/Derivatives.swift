@@ -48,6 +48,8 @@ enum Derivatives {
             return [try g * y]
         case .log:
             return [try g / x[0]]
+        case .log1p:
+            return [try g / (x[0] + 1)]
         case .sqrt:
             return [try g * 0.5 / y]
         case .tanh:

@@ -48,6 +48,29 @@ extension Variable {
         Variable.record(.get(indices: indices), [self], value: try value.get(indices))
     }
 
+    /// `self[..., range, ...]`: positions `range` along `axis` (clipped to the axis). Throws `invalidAxis`.
+    public func sliced(axis: Int, _ range: Range<Int>) throws -> Variable {
+        let position = try Shapes.normalizeAxis(axis, rank: rank, operation: "slice")
+        return try get(Array(repeating: .all, count: position)
+                       + [.slice(start: range.lowerBound, stop: range.upperBound, step: 1)])
+    }
+    /// Position `index` along `axis`, that axis removed. Throws `invalidAxis`, and `index` when out of bounds.
+    public func selecting(_ index: Int, axis: Int) throws -> Variable {
+        let position = try Shapes.normalizeAxis(axis, rank: rank, operation: "select")
+        return try get(Array(repeating: .all, count: position) + [.index(index)])
+    }
+    /// Elements at int64 `indices` along `axis` (numpy's `take`; the flattened variable when `axis` is nil), of shape
+    /// `shape[..<axis] + indices.shape + shape[(axis + 1)...]`. Repeated indices accumulate their gradients.
+    /// Throws `dtype` for indices that are not int64, `index` for an index out of bounds, `invalidAxis`.
+    public func take(_ indices: Tensor, axis: Int? = nil) throws -> Variable {
+        guard indices.dtype == .int64 else {
+            throw TensorError(.dtype, "take", "indices must be int64, got \(indices.dtype)")
+        }
+        guard let axis else { return try flattened().take(indices, axis: 0) }
+        let position = try Shapes.normalizeAxis(axis, rank: rank, operation: "take")
+        return try get(Array(repeating: .all, count: position) + [.array(indices)])
+    }
+
     /// The variables joined along the existing `axis`; the others' shapes must agree off that axis.
     /// Throws what `Tensor.concatenate` throws (`invalidArgument` for an empty list, `shapeMismatch`, `invalidAxis`).
     public static func concatenate(_ variables: [Variable], axis: Int = 0) throws -> Variable {

@@ -67,7 +67,7 @@ enum Primitive: Sendable {
     case powerScalar(Double)
     /// `a ** b` for two tensors.
     case power
-    case exp, log, sqrt, tanh, sigmoid, erf, abs
+    case exp, log, log1p, sqrt, tanh, sigmoid, erf, abs
     case maximum, minimum
     /// `where(condition, a, b)`; the condition is a constant.
     case select(condition: Tensor)
@@ -94,6 +94,7 @@ enum Primitive: Sendable {
         case .powerScalar, .power: "power"
         case .exp: "exp"
         case .log: "log"
+        case .log1p: "log1p"
         case .sqrt: "sqrt"
         case .tanh: "tanh"
         case .sigmoid: "sigmoid"

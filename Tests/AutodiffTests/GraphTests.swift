@@ -170,6 +170,9 @@ struct GraphTests {
         ("sum: axis 2 is out of range for a tensor of rank 2", {
             _ = try Variable(Tensor.zeros([3, 1]), requiresGradient: true).sum(axes: [2])
         }),
+        ("take: indices must be int64, got float64", {
+            _ = try Variable(Tensor.zeros([2]), requiresGradient: true).take(Tensor([0.0]))
+        }),
         ("clip: give a minimum, a maximum or both", {
             _ = try Variable(Tensor.zeros([2]), requiresGradient: true).clipped()
         }),

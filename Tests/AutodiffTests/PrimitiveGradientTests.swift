@@ -40,6 +40,8 @@ struct PrimitiveGradientTests {
         + unary("power 0") { try $0.pow(0) * $0 }
         + unary("exp") { try $0.exp() }
         + unary("log", domain: .positive) { try $0.log() }
+        + unary("log1p", domain: .positive) { try $0.log1p() }
+        + unary("negated") { try $0.negated() }
         + unary("sqrt", domain: .positive) { try $0.sqrt() }
         + unary("tanh") { try $0.tanh() }
         + unary("sigmoid") { try $0.sigmoid() }
@@ -145,6 +147,10 @@ struct PrimitiveGradientTests {
         GradientCase("index mask", [[3, 4]]) { inputs in
             try inputs[0].get([.array(try Tensor.randomNormal([3, 4], seed: 9) .> 0)])
         },
+        GradientCase("sliced", [[3, 5]]) { try $0[0].sliced(axis: -1, 1..<4) },
+        GradientCase("selecting", [[3, 5]], nonContiguous: true) { try $0[0].selecting(2, axis: 0) },
+        GradientCase("take", [[3, 4]]) { try $0[0].take(Tensor([[3, 3], [0, 1]] as [[Int64]]), axis: 1) },
+        GradientCase("take flattened", [[2, 3]]) { try $0[0].take(Tensor([5, 0, 5] as [Int64])) },
         GradientCase("concatenate", [[2, 3], [1, 3], [4, 3]]) { try Variable.concatenate($0, axis: 0) },
         GradientCase("concatenate", [[2, 3], [2, 1], [2, 2]], nonContiguous: true) {
             try Variable.concatenate($0, axis: -1)
