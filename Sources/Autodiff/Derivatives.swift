@@ -145,10 +145,7 @@ enum Derivatives {
             try result.set(indices, to: g)
             return result
         }
-        // Index a tensor of flat positions with the same expression: it says where each read element came from,
-        // whatever mix of ints, slices, arrays and masks the expression holds.
-        let count = shape.reduce(1, *)
-        let positions = try Tensor.arange(Double(count), dtype: .int64).reshaped(shape).get(indices).contiguous()
+        let positions = try flatPositions(of: indices, in: shape).contiguous()
         precondition(positions.shape == g.shape, "internal: index gradient \(g.shape) for selection \(positions.shape)")
         let source = g.contiguous()
         result.makeUniqueContiguous()
@@ -161,6 +158,23 @@ enum Derivatives {
         default: preconditionFailure("internal: gradient of dtype \(g.dtype)")
         }
         return result
+    }
+
+    /// The flat (row-major) input position of every element `self[indices]` reads from an input of `shape`.
+    /// Each axis's coordinate is read by indexing a broadcast view of `arange(shape[axis])` with the same expression
+    /// (whatever mix of ints, slices, arrays and masks it holds), so memory grows with the selection, not with the
+    /// input: a few rows taken from a large embedding table cost a few rows.
+    static func flatPositions(of indices: [TensorIndex], in shape: [Int]) throws -> Tensor {
+        let strides = Tensor.contiguousStrides(for: shape)
+        var positions = try Tensor(scalar: Int64(0)).broadcast(to: shape).get(indices)
+        for axis in shape.indices where shape[axis] > 1 {
+            var axisShape = [Int](repeating: 1, count: shape.count)
+            axisShape[axis] = shape[axis]
+            let coordinates = try Tensor.arange(Double(shape[axis]), dtype: .int64).reshaped(axisShape)
+                .broadcast(to: shape).get(indices)
+            positions = try positions + coordinates * Tensor(scalar: Int64(strides[axis]))
+        }
+        return positions
     }
 
     private static func accumulate<T: TensorFloat>(_ values: UnsafePointer<T>, at positions: UnsafePointer<Int64>,

@@ -151,6 +151,17 @@ struct PrimitiveGradientTests {
         GradientCase("selecting", [[3, 5]], nonContiguous: true) { try $0[0].selecting(2, axis: 0) },
         GradientCase("take", [[3, 4]]) { try $0[0].take(Tensor([[3, 3], [0, 1]] as [[Int64]]), axis: 1) },
         GradientCase("take flattened", [[2, 3]]) { try $0[0].take(Tensor([5, 0, 5] as [Int64])) },
+        GradientCase("index mask over two axes", [[2, 3, 4]], nonContiguous: true) { inputs in
+            try inputs[0].get([.index(1), .array(try Tensor.randomNormal([3, 4], seed: 12) .> 0)])
+        },
+        GradientCase("index separated arrays", [[3, 2, 4]]) {
+            // Arrays separated by a slice: numpy moves the broadcast block to the front.
+            try $0[0].get([.array(Tensor([2, 0, 2] as [Int64])), .slice(start: nil, stop: nil, step: -1),
+                           .array(Tensor([[1], [3]] as [[Int64]]))])
+        },
+        GradientCase("index ellipsis array", [[2, 3, 3]]) {
+            try $0[0].get([.ellipsis, .newAxis, .array(Tensor([[2, 2], [1, -3]] as [[Int64]]))])
+        },
         GradientCase("concatenate", [[2, 3], [1, 3], [4, 3]]) { try Variable.concatenate($0, axis: 0) },
         GradientCase("concatenate", [[2, 3], [2, 1], [2, 2]], nonContiguous: true) {
             try Variable.concatenate($0, axis: -1)
