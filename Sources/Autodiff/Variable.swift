@@ -38,10 +38,21 @@ public final class Variable: Sendable, CustomStringConvertible {
     /// value.
     public var operationName: String? { node?.primitive.name }
 
+    /// The value's shape.
     public var shape: [Int] { value.shape }
+    /// The value's element type.
     public var dtype: DType { value.dtype }
+    /// The value's number of axes.
     public var rank: Int { value.rank }
+    /// The value's number of elements.
     public var count: Int { value.count }
+
+    /// This variable if it already requires a gradient; otherwise its value as a new leaf that does. Operations from
+    /// here on are recorded, so that a fixed network can report the gradient with respect to a layer's output
+    /// without recording (or differentiating) anything before it.
+    public func requiringGradient() -> Variable {
+        requiresGradient ? self : Variable(value, requiresGradient: true)
+    }
 
     /// The same value with the graph cut: a leaf that does not require a gradient (PyTorch's `detach`, JAX's
     /// `stop_gradient`).

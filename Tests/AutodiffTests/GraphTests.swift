@@ -60,6 +60,25 @@ struct GraphTests {
         #expect(Tensor.allClose(weightGradients[3], chained, relativeTolerance: 1e-12, absoluteTolerance: 1e-14))
     }
 
+    /// A fixed network (nothing requires a gradient) records only from the first layer output that asks for one.
+    @Test func gradientsWithRespectToLayerOutputsOfAFixedNetwork() throws {
+        let input = Variable(try Tensor.randomNormal([3, 4], seed: 30))
+        let weights = try (0..<3).map { Variable(try Tensor.randomNormal([4, 4], seed: UInt64(31 + $0))) }
+        let first = try Variable.matmul(input, weights[0]).tanh().requiringGradient()
+        let second = try Variable.matmul(first, weights[1]).tanh().requiringGradient()
+        #expect(!first.isRecorded && second.requiresGradient && second.requiringGradient() === second)
+        let logits = try Variable.matmul(second, weights[2])
+        let loss = try Losses.crossEntropy(logits: logits, labels: Tensor([0, 3, 1] as [Int64]))
+        let pass = try Variable.backward(of: loss, with: [first, second, weights[0]])
+        #expect(pass.completionOrder == [1, 0])
+        #expect(pass.gradients[2].scalars(as: Double.self).allSatisfy { $0 == 0 })
+        // dL/dsecond = softmax-minus-onehot / batch, through the last (linear) layer.
+        let probabilities = try logits.value.softmax(axis: -1)
+        let oneHot = try Tensor([[1.0, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0]])
+        let expected = try Tensor.matmul((probabilities - oneHot) / 3.0, weights[2].value.transposed())
+        #expect(Tensor.allClose(pass.gradients[1], expected, relativeTolerance: 1e-12, absoluteTolerance: 1e-15))
+    }
+
     @Test func seedsAndUnreachedVariables() throws {
         let x = Variable(Tensor([1.0, 2.0, 3.0]), requiresGradient: true)
         let unrelated = Variable(try Tensor([[5.0, 6.0]]), requiresGradient: true)
@@ -172,6 +191,12 @@ struct GraphTests {
         }),
         ("take: indices must be int64, got float64", {
             _ = try Variable(Tensor.zeros([2]), requiresGradient: true).take(Tensor([0.0]))
+        }),
+        ("concatenate: needs at least one tensor", { _ = try Variable.concatenate([]) }),
+        ("stack: needs at least one tensor", { _ = try Variable.stack([]) }),
+        ("concatenate: 0-d tensors cannot be concatenated, got shapes [], []", {
+            let x = Variable(Tensor(scalar: 1.0), requiresGradient: true)
+            _ = try Variable.concatenate([x, x])
         }),
         ("clip: give a minimum, a maximum or both", {
             _ = try Variable(Tensor.zeros([2]), requiresGradient: true).clipped()
