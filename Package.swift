@@ -61,20 +61,21 @@ let package = Package(
         ]),
 
         // The bridge: binds engine modules into the language.
-        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Plotting"], swiftSettings: engineSettings),
+        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Datasets", "Alignment", "Plotting"],
+                swiftSettings: engineSettings),
 
         // Executables.
         .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
                           swiftSettings: engineSettings),
-        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors"], path: "Sources/BenchmarkTool",
+        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment", "Datasets"], path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
         // Tests.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AlignmentTests", dependencies: ["Alignment"]),
+        .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
-        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors", "Plotting"]),
+        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors", "Plotting", "Alignment"]),
         // The one golden test: every script under Tests/Scripts, run by the interpreter bm uses.
         .testTarget(name: "ScriptTests", dependencies: ["Builtins", "Language"]),
         // Drives the bm executable through a pseudo-terminal.

@@ -4,6 +4,9 @@ import Tensors
 /// bm-bench SUITE…: prints one JSON line per figure. scripts/bench runs it beside the Python peers and prints ratios.
 let suites: [String: () throws -> [Figure]] = [
     "tensors": tensorBenchmarks,
+    "similarity": similarityBenchmarks,
+    "alignment": alignmentBenchmarks,
+    "datasets": datasetBenchmarks,
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -3,13 +3,16 @@ import Language
 /// The bridge between bm's engine and its language: each `*Library.swift` binds one engine area into an interpreter.
 /// The language core knows nothing of tensors; the engine knows nothing of the language; only this target sees both.
 public enum Builtins {
-    /// Installs every engine library into `interpreter`: tensors and their methods, `linalg`, statistics.
+    /// Installs every engine library into `interpreter`: tensors and their methods, `linalg`, statistics, figures,
+    /// data formats and dataset containers, and the alignment toolkit.
     public static func install(into interpreter: Interpreter) {
         let context = BindingContext(interpreter: interpreter)
         TensorLibrary.install(context)
         LinalgLibrary.install(context)
         StatisticsLibrary.install(context)
         FigureLibrary.install(context)
+        DataLibraries.install(context)
+        AlignmentLibrary.install(context)
     }
 }
 

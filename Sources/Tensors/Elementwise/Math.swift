@@ -10,7 +10,9 @@ extension Tensor {
     /// `function` applied to each element (float result).
     public func apply(_ function: MathFunction) throws -> Tensor {
         switch dtype {
-        case .float32: return try Tensor.applyFloating(function, self, Float.self)
+        case .float32:
+            if function == .exp { return try mapApplying(operation: "exp", FastExponential()) }
+            return try Tensor.applyFloating(function, self, Float.self)
         case .float64: return try Tensor.applyFloating(function, self, Double.self)
         case .int64, .bool: return try Tensor.applyFloating(function, astype(.float64), Double.self)
         }

@@ -1,0 +1,188 @@
+import Foundation
+import Tensors
+
+/// Ridge regression with one penalty per target chosen by cross-validation: the encoding model of fMRI/MEG studies
+/// (features of a network layer → every voxel or sensor).
+///
+/// For each fold the training rows give `W(α) = argmin ‖Y − X W‖² + α ‖W‖²` for every α of the grid (one SVD or kernel
+/// eigendecomposition per fold); each target keeps the α with the best mean validation score, and the model is refit
+/// on all rows with it. With `fitIntercept`, X and Y are centred with the training rows' means inside each fold (the
+/// intercept is not penalised), as himalaya and scikit-learn do.
+public enum Ridge {
+    /// Fits ridge with cross-validated penalties per target and keeps the weights in memory.
+    ///
+    /// - `x`: `[n, p]` features. `y`: `[n, t]` targets (or `[n]`, or any `TargetSource`, read in blocks of columns).
+    /// - `alphas`: candidate penalties, all finite and > 0 (default `logspace(-1, 6, 15)`).
+    /// - `folds`: `.kFold(5)` (contiguous, unshuffled), explicit validation index lists, or group labels
+    ///   (leave-one-group-out).
+    /// - `fitIntercept`: centre with training means inside each fold and fit `intercept = ȳ − x̄ᵀ W`.
+    /// - `score`: `.r2` (default), `.pearson` or `.negativeMeanSquaredError` (himalaya's default).
+    /// - `solver`: `.automatic` (primal SVD when the training rows are at least the features, dual kernel
+    ///   eigendecomposition otherwise), or forced.
+    /// - `nan`: `.refuse` (throw naming the column) or `.omit` (drop rows with non-finite X, leave out targets with a
+    ///   non-finite value).
+    /// - `targetBlockSize`: targets per block (default: about 8 MB of working memory per block).
+    /// - `progress`: a progress bar on stderr; nil means when stderr is a terminal.
+    ///
+    /// Computed in float32 when X and Y are float32, float64 otherwise. Returns `RidgeModel` with `weights` `[p, t]`,
+    /// `intercept` `[t]`, `alphas` `[t]`, `cvScores` `[n_alphas, t]`.
+    /// Throws `AlignmentError` for: X not 2-d, Y rows ≠ X rows, no features, an alpha ≤ 0 or non-finite, an empty
+    /// grid, fewer rows than folds, invalid folds or groups, non-finite values under `nan: .refuse`.
+    public static func crossValidated(
+        _ x: Tensor, _ y: some TargetSource, alphas: [Double] = defaultRidgeAlphas,
+        folds: CrossValidation = .kFold(5), fitIntercept: Bool = true, score: RidgeScore = .r2,
+        solver: RidgeSolver = .automatic, nan: NaNPolicy = .refuse, targetBlockSize: Int? = nil,
+        progress: Bool? = nil
+    ) throws -> RidgeModel {
+        let dtype = computeDType(x, y)
+        var weights = RidgeKernels.matrix(x.rank == 2 ? x.shape[1] : 0, y.targetCount, dtype: dtype)
+        weights.makeUniqueContiguous()
+        let target = weights
+        let summary = try fitStreaming(
+            x, y, alphas: alphas, folds: folds, fitIntercept: fitIntercept, score: score, solver: solver, nan: nan,
+            targetBlockSize: targetBlockSize, progress: progress
+        ) { range, block in
+            try Self.copyColumns(block, into: target, at: range.lowerBound)
+        }
+        return RidgeModel(weights: target, summary: summary)
+    }
+
+    /// `crossValidated` for targets whose weights do not fit in memory: the weights of targets `range` (`[p, b]`) are
+    /// handed to `writeWeights` block after block (in increasing order) and only the summary is returned.
+    /// Arguments and errors as `crossValidated`; an error thrown by `writeWeights` stops the fit and propagates.
+    public static func fitStreaming(
+        _ x: Tensor, _ y: some TargetSource, alphas: [Double] = defaultRidgeAlphas,
+        folds: CrossValidation = .kFold(5), fitIntercept: Bool = true, score: RidgeScore = .r2,
+        solver: RidgeSolver = .automatic, nan: NaNPolicy = .refuse, targetBlockSize: Int? = nil,
+        progress: Bool? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void
+    ) throws -> RidgeFitSummary {
+        try fit(x, y, alphas: alphas, folds: folds, fitIntercept: fitIntercept, score: score, solver: solver, nan: nan,
+                targetBlockSize: targetBlockSize, progress: progress, writeWeights: writeWeights)
+    }
+
+    /// `fitStreaming` with the memory budget of one chunk of alphas' predictions exposed (tests use it to reach the
+    /// code paths taken by large problems).
+    static func fit(
+        _ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, fitIntercept: Bool,
+        score: RidgeScore, solver: RidgeSolver, nan: NaNPolicy, targetBlockSize: Int?, progress: Bool?,
+        predictionBudget: Int = 6 << 20, writeWeights: (Range<Int>, Tensor) throws -> Void
+    ) throws -> RidgeFitSummary {
+        let setup = try RidgeSetup(x, y, alphas: alphas, folds: folds, solver: solver, nan: nan,
+                                   targetBlockSize: targetBlockSize, operation: "ridge_cv")
+        if setup.dtype == .float32 {
+            var engine = setup.engine(Float.self, features: setup.features, source: y, fitIntercept: fitIntercept,
+                                      score: score, progress: progress)
+            engine.predictionBudget = predictionBudget
+            return try engine.run(writeWeights: writeWeights)
+        }
+        var engine = setup.engine(Double.self, features: setup.features, source: y, fitIntercept: fitIntercept,
+                                  score: score, progress: progress)
+        engine.predictionBudget = predictionBudget
+        return try engine.run(writeWeights: writeWeights)
+    }
+
+    /// float32 when X is float32 and Y is float32 (or a source other than a tensor), float64 otherwise.
+    static func computeDType(_ x: Tensor, _ y: some TargetSource) -> DType {
+        let targetType = (y as? Tensor)?.dtype ?? x.dtype
+        return x.dtype == .float32 && targetType == .float32 ? .float32 : .float64
+    }
+
+    /// The rows of `x` without non-finite values, and those dropped. Under `.refuse` a non-finite value throws,
+    /// naming its column and row.
+    static func finiteRows(_ x: Tensor, nan: NaNPolicy, operation: String) throws -> (rows: [Int], dropped: [Int]) {
+        let mask = try x.isFinite().all(axes: [1])
+        let flags = mask.scalars(as: Bool.self)
+        let dropped = flags.indices.filter { !flags[$0] }
+        if let row = dropped.first, nan == .refuse {
+            let values = try x.selecting(row, axis: 0).isFinite().scalars(as: Bool.self)
+            let column = values.firstIndex(of: false)!
+            let value = try x.scalar(at: [row, column])
+            throw AlignmentError(operation, "X has a non-finite value (\(value)) in column \(column) (row \(row)); "
+                                    + "set nan to \"omit\" to drop such rows")
+        }
+        return (flags.indices.filter { flags[$0] }, dropped)
+    }
+
+    /// Writes the contiguous `[p, b]` `block` into columns `start..<start+b` of the contiguous `[p, t]` `destination`.
+    static func copyColumns(_ block: Tensor, into destination: Tensor, at start: Int) throws {
+        let rows = block.shape[0], width = block.shape[1], total = destination.shape[1]
+        if destination.dtype == .float32 {
+            let from = block.pointer(Float.self), to = destination.mutablePointer(Float.self)
+            for row in 0..<rows { (to + row * total + start).update(from: from + row * width, count: width) }
+        } else {
+            let from = block.astype(.float64).pointer(Double.self), to = destination.mutablePointer(Double.self)
+            for row in 0..<rows { (to + row * total + start).update(from: from + row * width, count: width) }
+        }
+    }
+}
+
+/// The checked arguments of a ridge fit: features in the compute dtype, rows kept, folds, solver and block size.
+struct RidgeSetup {
+    let operation: String
+    let dtype: DType
+    let features: Tensor
+    let alphas: [Double]
+    let rows: [Int]
+    let dropped: [Int]
+    let splits: [(train: [Int], test: [Int])]
+    let dual: Bool
+    let nan: NaNPolicy
+    let blockSize: Int
+
+    init(_ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, solver: RidgeSolver,
+         nan: NaNPolicy, targetBlockSize: Int?, operation: String) throws {
+        self.operation = operation
+        guard x.rank == 2 else {
+            throw AlignmentError(operation, "X must be [n, features], got shape \(formatShape(x.shape))")
+        }
+        let rowCount = x.shape[0], featureCount = x.shape[1]
+        guard featureCount > 0 else { throw AlignmentError(operation, "X has no features (shape \(formatShape(x.shape)))") }
+        guard y.rowCount == rowCount else {
+            throw AlignmentError(operation, "X has \(rowCount) rows but Y has \(y.rowCount)")
+        }
+        guard !alphas.isEmpty else { throw AlignmentError(operation, "alphas is empty") }
+        if let bad = alphas.first(where: { !($0 > 0) || !$0.isFinite }) {
+            throw AlignmentError(operation, "alphas must all be finite and > 0, got \(bad)")
+        }
+        if let size = targetBlockSize, size < 1 {
+            throw AlignmentError(operation, "targetBlockSize must be at least 1, got \(size)")
+        }
+        self.alphas = alphas
+        self.nan = nan
+        dtype = Ridge.computeDType(x, y)
+        features = x.astype(dtype)
+        (rows, dropped) = try Ridge.finiteRows(features, nan: nan, operation: operation)
+        let rows = self.rows
+        // Explicit folds and group labels name original rows: check them against all rows, then restate them over
+        // the rows kept (dropping the rows with non-finite X).
+        var keptFolds = folds
+        if !dropped.isEmpty {
+            _ = try folds.splits(rowCount: rowCount, operation: operation)
+            var position = [Int?](repeating: nil, count: rowCount)
+            for (index, row) in rows.enumerated() { position[row] = index }
+            switch folds {
+            case .kFold: break
+            case .testIndices(let lists): keptFolds = .testIndices(lists.map { $0.compactMap { position[$0] } })
+            case .groups(let labels): keptFolds = .groups(rows.map { labels[$0] })
+            }
+        }
+        let positions = try keptFolds.splits(rowCount: rows.count, operation: operation)
+        splits = positions.map { (train: $0.train.map { rows[$0] }, test: $0.test.map { rows[$0] }) }
+        let trainingRows = splits.map(\.train.count).max() ?? rows.count
+        switch solver {
+        case .primal: dual = false
+        case .dual: dual = true
+        case .automatic: dual = featureCount > trainingRows
+        }
+        let rank = Swift.min(trainingRows, featureCount)
+        blockSize = targetBlockSize ?? Swift.max(32, (1 << 21) / Swift.max(1, 2 * rows.count + 2 * rank))
+    }
+
+    /// An engine over `features` (the checked features, or a rescaled copy of them).
+    func engine<T: TensorFloat>(_: T.Type, features: Tensor, source: any TargetSource, fitIntercept: Bool,
+                                score: RidgeScore, progress: Bool?) -> RidgeEngine<T> {
+        RidgeEngine<T>(operation: operation, x: features, source: source, alphas: alphas, splits: splits, rows: rows,
+                       droppedRows: dropped, fitIntercept: fitIntercept, score: score, dual: dual, nan: nan,
+                       blockSize: blockSize, progress: progress)
+    }
+}

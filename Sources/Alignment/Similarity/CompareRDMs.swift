@@ -1,0 +1,241 @@
+import Tensors
+
+/// How two RDMs are compared, on their strict upper triangles. Names and formulas are rsatoolbox's (`compare`).
+public enum RDMComparison: String, Sendable, CaseIterable {
+    /// Spearman's ρ: Pearson correlation of average ranks (`'spearman'`).
+    case spearman
+    /// Pearson correlation (`'corr'`).
+    case pearson = "corr"
+    /// Kendall's τ_a = (concordant − discordant) / (L(L−1)/2), ties counting as neither (`'tau-a'`).
+    case kendallTauA = "tau-a"
+    /// ρ_a = 12 Σ (r₁ − r̄)(r₂ − r̄) / (L³ − L) over average ranks: Spearman's ρ under random tie breaking (`'rho-a'`).
+    case rhoA = "rho-a"
+    /// Cosine similarity (`'cosine'`).
+    case cosine
+    /// Pearson correlation whitened by the covariance of distance estimates under i.i.d. pattern noise
+    /// (Diedrichsen et al. 2021; `'corr_cov'`): mean-centre, then `cosine_cov`.
+    case correlationWhitened = "corr_cov"
+    /// Whitened cosine (`'cosine_cov'`): the cosine of the double-centred second-moment matrices `−½ H D H`
+    /// (off-diagonal entries counted twice), equivalently the linear CKA of the two RDMs.
+    case cosineWhitened = "cosine_cov"
+
+    /// The method of a name as written in scripts (rsatoolbox spellings, plus "pearson" and "kendall_tau_a").
+    /// - Throws: `AlignmentError` naming the unknown method and the accepted ones.
+    public static func named(_ name: String) throws -> RDMComparison {
+        if let method = RDMComparison(rawValue: name) { return method }
+        switch name {
+        case "pearson", "correlation": return .pearson
+        case "kendall_tau_a", "tau_a": return .kendallTauA
+        case "rho_a": return .rhoA
+        default:
+            let names = RDMComparison.allCases.map(\.rawValue).joined(separator: ", ")
+            throw AlignmentError("compare_rdms", "unknown method '\(name)' (expected one of \(names))")
+        }
+    }
+}
+
+extension RSA {
+    /// Compares every RDM of `a` with every RDM of `b` on the strict upper triangle (diagonal excluded).
+    ///
+    /// Entries that are NaN in either RDM of a pair are excluded for that pair; when every RDM has NaN at the same
+    /// places this is exactly rsatoolbox (which refuses differing NaN positions). A comparison that is undefined
+    /// (a constant vector for the correlations, a zero vector for cosine) gives NaN and a message in `warnings`,
+    /// where rsatoolbox returns 0.
+    /// - Parameters: `a` [n, n] or [k, n, n]; `b` [n, n] or [m, n, n]; `method`.
+    /// - Returns: float64 of shape `[k]?` + `[m]?` (the axes of stacked inputs): 0-d for two single RDMs.
+    /// - Throws: `AlignmentError` for non-square inputs or different n (both shapes named), an infinite entry (RDM
+    ///   and pair named), or a pair with fewer than 2 shared finite entries.
+    public static func compare(_ a: Tensor, _ b: Tensor, method: RDMComparison = .spearman,
+                               warnings: AlignmentWarnings? = nil) throws -> Tensor {
+        let operation = "compare_rdms"
+        let (first, n) = try rdmStack(a, "a", operation)
+        let (second, nb) = try rdmStack(b, "b", operation)
+        guard n == nb else {
+            throw AlignmentError(operation, "a \(formatShape(a.shape)) and b \(formatShape(b.shape)) describe different numbers of conditions")
+        }
+        let vectors1 = first.map { upperTriangleValues($0, n) }
+        let vectors2 = second.map { upperTriangleValues($0, n) }
+        try requireNoInfinity(vectors1, "a", n: n, operation)
+        try requireNoInfinity(vectors2, "b", n: n, operation)
+        let values = try compareVectors(vectors1, vectors2, n: n, method: method, operation: operation, warnings: warnings)
+        var shape = [Int]()
+        if a.rank == 3 { shape.append(first.count) }
+        if b.rank == 3 { shape.append(second.count) }
+        return Inputs.tensor(values, shape: shape)
+    }
+
+    /// All comparisons of upper-triangle vectors, row-major [k, m].
+    static func compareVectors(_ vectors1: [[Double]], _ vectors2: [[Double]], n: Int, method: RDMComparison,
+                               operation: String, warnings: AlignmentWarnings?) throws -> [Double] {
+        let length = n * (n - 1) / 2
+        func mask(_ v: [Double]) -> [Bool] { v.map { !$0.isNaN } }
+        let masks1 = vectors1.map(mask), masks2 = vectors2.map(mask)
+        var result = [Double](repeating: .nan, count: vectors1.count * vectors2.count)
+        var undefined = 0
+        let reference = masks1.first ?? masks2.first ?? []
+        let shared = masks1.allSatisfy { $0 == reference } && masks2.allSatisfy { $0 == reference }
+        if shared, method != .kendallTauA {
+            // One NaN pattern for all: transform each vector once, then one product per pair.
+            let valid = masks1.first ?? masks2.first ?? [Bool](repeating: true, count: length)
+            let count = valid.filter { $0 }.count
+            guard count >= 2 else { throw AlignmentError(operation, "the RDMs share fewer than 2 finite entries") }
+            let t1 = try vectors1.map { try transform(select($0, valid), valid: valid, n: n, method: method) }
+            let t2 = try vectors2.map { try transform(select($0, valid), valid: valid, n: n, method: method) }
+            for i in t1.indices {
+                try Cancellation.check(operation)
+                for j in t2.indices {
+                    result[i * t2.count + j] = combine(t1[i], t2[j], count: count, method: method)
+                    if result[i * t2.count + j].isNaN { undefined += 1 }
+                }
+            }
+        } else {
+            for i in vectors1.indices {
+                try Cancellation.check(operation)
+                for j in vectors2.indices {
+                    let valid = zip(masks1[i], masks2[j]).map { $0 && $1 }
+                    let count = valid.filter { $0 }.count
+                    guard count >= 2 else {
+                        throw AlignmentError(operation, "RDM \(i) of a and RDM \(j) of b share fewer than 2 finite entries")
+                    }
+                    let x = select(vectors1[i], valid), y = select(vectors2[j], valid)
+                    let value: Double
+                    if method == .kendallTauA {
+                        value = kendallTauA(x, y)
+                    } else {
+                        value = combine(try transform(x, valid: valid, n: n, method: method),
+                                        try transform(y, valid: valid, n: n, method: method), count: count, method: method)
+                    }
+                    if value.isNaN { undefined += 1 }
+                    result[i * vectors2.count + j] = value
+                }
+            }
+        }
+        if undefined > 0 {
+            warnings?.add("\(operation): \(undefined) comparison(s) involve a constant or zero RDM and are NaN")
+        }
+        return result
+    }
+
+    /// NaN marks a missing dissimilarity; ±inf is a mistake upstream and is refused, naming the RDM and the pair.
+    static func requireNoInfinity(_ vectors: [[Double]], _ name: String, n: Int, _ operation: String) throws {
+        for (index, vector) in vectors.enumerated() {
+            guard let position = vector.firstIndex(where: \.isInfinite) else { continue }
+            var k = 0
+            for i in 0..<n {
+                for j in (i + 1)..<Swift.max(n, i + 1) {
+                    if k == position { throw AlignmentError(operation, "\(name) has an infinite value in RDM \(index) at (\(i), \(j))") }
+                    k += 1
+                }
+            }
+        }
+    }
+
+    static func select(_ v: [Double], _ valid: [Bool]) -> [Double] { zip(v, valid).compactMap { $1 ? $0 : nil } }
+
+    /// The per-vector transform after which each method is a normalised (or, for ρ_a, scaled) inner product.
+    static func transform(_ v: [Double], valid: [Bool], n: Int, method: RDMComparison) throws -> [Double] {
+        func centred(_ x: [Double]) -> [Double] { let m = mean(x); return x.map { $0 - m } }
+        switch method {
+        case .cosine: return v
+        case .pearson: return centred(v)
+        case .spearman, .rhoA: return centred(averageRanks(v).ranks)
+        case .cosineWhitened: return try covarianceWeighting(v, valid: valid, n: n)
+        case .correlationWhitened: return try covarianceWeighting(centred(v), valid: valid, n: n)
+        case .kendallTauA: return v
+        }
+    }
+
+    static func combine(_ x: [Double], _ y: [Double], count: Int, method: RDMComparison) -> Double {
+        var dot = 0.0, xx = 0.0, yy = 0.0
+        for index in x.indices { dot += x[index] * y[index]; xx += x[index] * x[index]; yy += y[index] * y[index] }
+        if method == .rhoA {
+            let length = Double(count)
+            return xx > 0 && yy > 0 ? dot * 12 / (length * length * length - length) : .nan
+        }
+        guard xx > 0, yy > 0 else { return .nan }
+        return Swift.max(-1, Swift.min(1, dot / (xx * yy).squareRoot()))
+    }
+
+    /// rsatoolbox's `_cov_weighting`: the distance vector as the double-centred second moment `G = −½ H D H`
+    /// (off-diagonal entries then diagonal, off-diagonals × √2). With missing entries the centring is the
+    /// weighted least-squares projection rsatoolbox uses.
+    static func covarianceWeighting(_ v: [Double], valid: [Bool], n: Int) throws -> [Double] {
+        var pairs = [(Int, Int)]()
+        var k = 0
+        for i in 0..<n { for j in (i + 1)..<Swift.max(n, i + 1) { if valid[k] { pairs.append((i, j)) }; k += 1 } }
+        let m = pairs.count
+        var w = v.map { -0.5 * $0 } + [Double](repeating: 0, count: n)
+        if m == n * (n - 1) / 2 {
+            var rowSums = [Double](repeating: 0, count: n)
+            for (index, (i, j)) in pairs.enumerated() { rowSums[i] += w[index]; rowSums[j] += w[index] }
+            let rowMeans = rowSums.map { $0 / Double(n) }
+            let grand = rowSums.reduce(0, +) / Double(n * n)
+            for (index, (i, j)) in pairs.enumerated() { w[index] += grand - rowMeans[i] - rowMeans[j] }
+            for i in 0..<n { w[m + i] += grand - 2 * rowMeans[i] }
+        } else {
+            // Minimise the weighted residual: w − S (SᵀWS)⁻¹ SᵀW w with S the row/column indicators.
+            var normal = Matrix(rows: n, columns: n)
+            var u = [Double](repeating: 0, count: n)
+            for (index, (i, j)) in pairs.enumerated() {
+                normal[i, i] += 0.5; normal[j, j] += 0.5; normal[i, j] += 0.5; normal[j, i] += 0.5
+                u[i] += w[index]; u[j] += w[index]
+            }
+            for i in 0..<n { normal[i, i] += 1 }
+            let inverse = Matrix(rows: n, columns: n, values: Inputs.values(try Linalg.inv(normal.tensor)))
+            var c = [Double](repeating: 0, count: n)
+            for i in 0..<n { for j in 0..<n { c[i] += u[j] * inverse[j, i] } }
+            for (index, (i, j)) in pairs.enumerated() { w[index] -= 0.5 * (c[i] + c[j]) }
+            for i in 0..<n { w[m + i] -= c[i] }
+        }
+        let root2 = 2.0.squareRoot()
+        for index in 0..<m { w[index] *= root2 }
+        return w
+    }
+
+    /// Kendall's τ_a in O(L log L): sort by (x, y), count discordant pairs as inversions of y (merge sort), and
+    /// remove ties: `τ_a = (T − t_x − t_y + t_xy − 2·discordant) / T`, `T = L(L−1)/2`.
+    static func kendallTauA(_ x: [Double], _ y: [Double]) -> Double {
+        let length = x.count
+        let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && y[$0] < y[$1]) }
+        var sortedY = order.map { y[$0] }
+        let discordant = countInversions(&sortedY)
+        func tiePairs(_ values: [Double]) -> Int {
+            var counts = [Double: Int]()
+            for value in values { counts[value, default: 0] += 1 }
+            return counts.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+        }
+        var joint = [String: Int]()
+        // + 0 folds −0 into +0, which compare equal but have different bit patterns.
+        for index in x.indices { joint["\((x[index] + 0).bitPattern),\((y[index] + 0).bitPattern)", default: 0] += 1 }
+        let jointTies = joint.values.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+        let total = length * (length - 1) / 2
+        let numerator = total - tiePairs(x) - tiePairs(y) + jointTies - 2 * discordant
+        return Swift.max(-1, Swift.min(1, Double(numerator) / Double(total)))
+    }
+
+    /// Number of pairs i < j with values[i] > values[j] (strict), sorting `values` in place.
+    static func countInversions(_ values: inout [Double]) -> Int {
+        var buffer = values
+        var inversions = 0
+        var width = 1
+        let n = values.count
+        while width < n {
+            var start = 0
+            while start < n {
+                let middle = Swift.min(start + width, n), end = Swift.min(start + 2 * width, n)
+                var left = start, right = middle, out = start
+                while left < middle && right < end {
+                    if values[right] < values[left] { buffer[out] = values[right]; right += 1; inversions += middle - left }
+                    else { buffer[out] = values[left]; left += 1 }
+                    out += 1
+                }
+                while left < middle { buffer[out] = values[left]; left += 1; out += 1 }
+                while right < end { buffer[out] = values[right]; right += 1; out += 1 }
+                start += 2 * width
+            }
+            swap(&values, &buffer)
+            width *= 2
+        }
+        return inversions
+    }
+}

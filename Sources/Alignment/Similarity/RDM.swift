@@ -1,0 +1,273 @@
+import Tensors
+
+/// A dissimilarity between two patterns (rows). The names follow rsatoolbox where it has one, so that numbers carry
+/// over from Python unchanged — beware that rsatoolbox's names differ from scipy's:
+///
+/// | bm               | formula for patterns x, y ∈ ℝᵈ | rsatoolbox           | scipy `pdist`        |
+/// |------------------|--------------------------------|----------------------|----------------------|
+/// | `.euclidean`     | Σ(x−y)² / d                    | `'euclidean'`        | — (sqeuclidean / d)  |
+/// | `.squaredEuclidean` | Σ(x−y)²                     | —                    | `'sqeuclidean'`      |
+/// | `.euclideanDistance` | √Σ(x−y)²                   | —                    | `'euclidean'`        |
+/// | `.correlation`   | 1 − Pearson r(x, y)            | `'correlation'`      | `'correlation'`      |
+/// | `.cosine`        | 1 − x·y / (‖x‖‖y‖)             | —                    | `'cosine'`           |
+/// | `.mahalanobis(P)`| (x−y)ᵀ P (x−y) / d, P a precision | `'mahalanobis'`   | — (squared, / d)     |
+///
+/// Cross-validated distances (crossnobis) need repeated measurements: see `RSA.crossnobis`.
+public enum RDMMetric: Sendable {
+    case euclidean
+    case squaredEuclidean
+    case euclideanDistance
+    case correlation
+    case cosine
+    /// Squared Mahalanobis distance per channel with the noise *precision* (inverse covariance) [d, d].
+    case mahalanobis(precision: Tensor)
+
+    /// The metric of a name as written in scripts: rsatoolbox's and scipy's spellings.
+    /// - Throws: `AlignmentError` naming the unknown metric and the accepted ones.
+    public static func named(_ name: String, precision: Tensor? = nil) throws -> RDMMetric {
+        switch name {
+        case "euclidean": return .euclidean
+        case "sqeuclidean", "squared_euclidean": return .squaredEuclidean
+        case "euclidean_distance": return .euclideanDistance
+        case "correlation": return .correlation
+        case "cosine": return .cosine
+        case "mahalanobis":
+            guard let precision else { throw AlignmentError("rdm", "metric 'mahalanobis' needs a noise precision matrix") }
+            return .mahalanobis(precision: precision)
+        default:
+            throw AlignmentError("rdm", "unknown metric '\(name)' (expected euclidean, sqeuclidean, euclidean_distance, correlation, cosine, mahalanobis)")
+        }
+    }
+}
+
+/// Representational similarity analysis: RDMs, their comparison and noise ceilings.
+public enum RSA {
+    /// The representational dissimilarity matrix of the rows of `x`: `D[i, j] = metric(x[i], x[j])`, symmetric
+    /// with a zero diagonal. All metrics go through one Gram matrix `G = X Xᵀ` (GEMM), after centring and
+    /// normalising rows for correlation and cosine: `‖x−y‖² = G_ii + G_jj − 2G_ij`, `1 − r = 1 − G_ij` (rows
+    /// z-scored), so the cost is that of one matrix product.
+    /// - Parameters: `x` [n, d] patterns (conditions × channels), any float or integer dtype; `nan`: `.refuse`
+    ///   throws naming the first column holding NaN or ±inf, `.omit` drops such columns; `warnings` receives the
+    ///   number of constant (correlation) or zero (cosine) patterns, whose rows and columns are NaN.
+    /// - Returns: float64 [n, n].
+    /// - Throws: `AlignmentError` for `x` not 2-D, no channels (left), a non-finite value under `.refuse`, or a
+    ///   precision matrix that is not [d, d] (both shapes named).
+    public static func rdm(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .refuse,
+                           warnings: AlignmentWarnings? = nil) throws -> Tensor {
+        let operation = "rdm"
+        if x.rank == 2, x.dtype == .float32, x.shape[1] > 0, metric.isCorrelationOrCosine,
+           try x.isFinite().all().item() == 1 {
+            return try singlePrecisionRDM(x, centre: metric.isCorrelation, operation: operation, warnings: warnings)
+        }
+        var data = try Inputs.matrix(x, "X", operation)
+        data = try Inputs.finiteColumns(data, "X", operation, policy: nan)
+        guard data.columns > 0 else {
+            throw AlignmentError(operation, "X \(formatShape(x.shape)) has no channels\(nan == .omit ? " left after omitting non-finite columns" : "")")
+        }
+        return try rdm(data, metric: metric, operation: operation, warnings: warnings,
+                       singlePrecision: x.dtype == .float32).tensor
+    }
+
+    /// `singlePrecision`: float32 input takes the float32 GEMM for correlation and cosine (normalised rows keep
+    /// the Gram entries in [−1, 1], so float32 loses nothing the input had); other metrics stay in float64, where
+    /// `G_ii + G_jj − 2G_ij` would cancel.
+    static func rdm(_ data: Matrix, metric: RDMMetric, operation: String, warnings: AlignmentWarnings?,
+                    singlePrecision: Bool = false) throws -> Matrix {
+        let n = data.rows, d = data.columns
+        var rows = data
+        var undefined = [Bool](repeating: false, count: n)
+        switch metric {
+        case .correlation, .cosine:
+            for row in 0..<n {
+                let values = data.row(row)
+                let center = metric.isCorrelation ? values.reduce(0, +) / Double(d) : 0
+                var norm = 0.0
+                for column in 0..<d { let v = values[values.startIndex + column] - center; norm += v * v }
+                norm = norm.squareRoot()
+                undefined[row] = !(norm > 0)
+                for column in 0..<d { rows[row, column] = (data[row, column] - center) / norm }
+            }
+            let gram = try gramMatrix(rows, singlePrecision: singlePrecision)
+            var result = Matrix(rows: n, columns: n)
+            for i in 0..<n {
+                for j in 0..<n {
+                    result[i, j] = i == j ? 0 : (undefined[i] || undefined[j] ? .nan : 1 - gram[i, j])
+                }
+            }
+            let count = undefined.filter { $0 }.count
+            if count > 0 {
+                let kind = metric.isCorrelation ? "constant" : "all-zero"
+                warnings?.add("\(operation): \(count) \(kind) pattern(s) have undefined \(metric.isCorrelation ? "correlation" : "cosine") distance; their rows and columns are NaN")
+            }
+            return result
+        case .euclidean, .squaredEuclidean, .euclideanDistance, .mahalanobis:
+            var gram: Matrix
+            if case .mahalanobis(let precision) = metric {
+                guard precision.shape == [d, d] else {
+                    throw AlignmentError(operation, "precision \(formatShape(precision.shape)) must be [\(d), \(d)] for X with \(d) channels")
+                }
+                let weighted = try Tensor.matmul(data.tensor, precision.astype(.float64))
+                gram = Matrix(rows: n, columns: n, values: Inputs.values(try Tensor.matmul(weighted, data.tensor.transposed())))
+            } else {
+                gram = try gramMatrix(data)
+            }
+            var result = Matrix(rows: n, columns: n)
+            let scale: Double = metric.dividesByChannels ? 1 / Double(d) : 1
+            for i in 0..<n {
+                for j in (i + 1)..<Swift.max(n, i + 1) {
+                    var value = Swift.max(0, gram[i, i] + gram[j, j] - 2 * gram[i, j]) * scale
+                    if case .euclideanDistance = metric { value = value.squareRoot() }
+                    result[i, j] = value
+                    result[j, i] = value
+                }
+            }
+            return result
+        }
+    }
+
+    /// Correlation (`centre`) or cosine RDM of finite float32 rows without a float64 copy of the input: rows are
+    /// centred and normalised in float64 arithmetic, stored as float32, and multiplied by sgemm.
+    static func singlePrecisionRDM(_ x: Tensor, centre: Bool, operation: String,
+                                   warnings: AlignmentWarnings?) throws -> Tensor {
+        let n = x.shape[0], d = x.shape[1]
+        let source = x.contiguous()
+        let input = source.pointer(Float.self)
+        var normalised = try Tensor.zeros([n, d], dtype: .float32)
+        normalised.makeUniqueContiguous()
+        let output = normalised.mutablePointer(Float.self)
+        var undefined = [Bool](repeating: false, count: n)
+        for row in 0..<n {
+            if row % 256 == 0 { try Cancellation.check(operation) }
+            let values = input + row * d
+            var sum = 0.0
+            if centre { for column in 0..<d { sum += Double(values[column]) } }
+            let mean = sum / Double(d)
+            var squares = 0.0
+            for column in 0..<d { let v = Double(values[column]) - mean; squares += v * v }
+            let scale = 1 / squares.squareRoot()
+            undefined[row] = !(squares > 0)
+            let target = output + row * d
+            for column in 0..<d { target[column] = Float((Double(values[column]) - mean) * scale) }
+        }
+        let gram = try symmetricGram(normalised)
+        let g = gram.pointer(Float.self)
+        var r = [Double](repeating: 0, count: n * n)
+        var count = 0
+        for i in 0..<n {
+            if undefined[i] { count += 1 }
+            for j in 0..<n {
+                r[i * n + j] = i == j ? 0 : (undefined[i] || undefined[j] ? .nan : 1 - Double(g[i * n + j]))
+            }
+        }
+        if count > 0 {
+            warnings?.add("\(operation): \(count) \(centre ? "constant" : "all-zero") pattern(s) have undefined \(centre ? "correlation" : "cosine") distance; their rows and columns are NaN")
+        }
+        return Inputs.tensor(r, shape: [n, n])
+    }
+
+    /// `Z Zᵀ` [n, n] from the upper block triangle only: row blocks `Z_i Z_jᵀ` for i ≤ j, mirrored — 10/16 of the
+    /// multiplications of the full product with four blocks (the saving of a symmetric rank-k update).
+    static func symmetricGram(_ z: Tensor) throws -> Tensor {
+        let n = z.shape[0]
+        guard n >= 512 else { return try Tensor.matmul(z, z.transposed()) }
+        let blocks = 4, size = (n + blocks - 1) / blocks
+        let ranges = stride(from: 0, to: n, by: size).map { $0..<Swift.min($0 + size, n) }
+        let views = try ranges.map { try z.sliced(axis: 0, $0) }
+        var result = try Tensor.zeros([n, n], dtype: z.dtype)
+        result.makeUniqueContiguous()
+        let output = result.mutablePointer(Float.self)
+        for i in views.indices {
+            for j in i..<views.count {
+                try Cancellation.check("rdm")
+                let block = try Tensor.matmul(views[i], views[j].transposed())
+                let values = block.pointer(Float.self)
+                let (rows, columns) = (ranges[i], ranges[j])
+                for (a, row) in rows.enumerated() {
+                    for (b, column) in columns.enumerated() {
+                        let value = values[a * columns.count + b]
+                        output[row * n + column] = value
+                        output[column * n + row] = value
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `X Xᵀ` through BLAS.
+    static func gramMatrix(_ x: Matrix, singlePrecision: Bool = false) throws -> Matrix {
+        let t = singlePrecision ? x.tensor.astype(.float32) : x.tensor
+        return Matrix(rows: x.rows, columns: x.rows, values: Inputs.values(try Tensor.matmul(t, t.transposed())))
+    }
+
+    /// RDMs at every time point of a MEG/EEG recording: `result[t] = rdm(x[:, :, t])`.
+    /// - Parameters: `x` [n, sensors, times]; `metric` and `nan` as `rdm` (a non-finite sensor is refused or
+    ///   omitted per time point).
+    /// - Returns: float64 [times, n, n].
+    /// - Throws: `AlignmentError` for `x` not 3-D, and as `rdm`.
+    public static func rdmOverTime(_ x: Tensor, metric: RDMMetric = .correlation, nan: NaNPolicy = .refuse,
+                                   warnings: AlignmentWarnings? = nil) throws -> Tensor {
+        let operation = "rdm_over_time"
+        guard x.rank == 3 else {
+            throw AlignmentError(operation, "X must be 3-D [conditions, sensors, times], got shape \(formatShape(x.shape))")
+        }
+        let (n, sensors, times) = (x.shape[0], x.shape[1], x.shape[2])
+        let flat = Inputs.values(x)
+        var output = [Double]()
+        output.reserveCapacity(times * n * n)
+        for time in 0..<times {
+            try Cancellation.check(operation)
+            var slice = Matrix(rows: n, columns: sensors)
+            for i in 0..<n { for s in 0..<sensors { slice[i, s] = flat[(i * sensors + s) * times + time] } }
+            slice = try Inputs.finiteColumns(slice, "X at time \(time)", operation, policy: nan)
+            guard slice.columns > 0 else { throw AlignmentError(operation, "X at time \(time) has no finite sensors") }
+            output += try rdm(slice, metric: metric, operation: operation, warnings: warnings).values
+        }
+        return Inputs.tensor(output, shape: [times, n, n])
+    }
+
+    /// The strict upper triangle of a square matrix (or of each matrix of a stack) in row-major order:
+    /// `[D₀₁, D₀₂, …, D₀ₙ₋₁, D₁₂, …]` — the order of scipy's `squareform` and rsatoolbox's `get_vectors`.
+    /// - Parameter rdm: [n, n] or [k, n, n]. Returns [n(n−1)/2] or [k, n(n−1)/2].
+    /// - Throws: `AlignmentError` unless the last two axes are equal.
+    public static func upperTriangle(_ rdm: Tensor) throws -> Tensor {
+        let (stack, n) = try rdmStack(rdm, "rdm", "upper_triangle")
+        let vectors = stack.map { upperTriangleValues($0, n) }
+        let length = n * (n - 1) / 2
+        return Inputs.tensor(vectors.flatMap { $0 }, shape: rdm.rank == 2 ? [length] : [vectors.count, length])
+    }
+
+    static func upperTriangleValues(_ matrix: [Double], _ n: Int) -> [Double] {
+        var values = [Double]()
+        values.reserveCapacity(n * (n - 1) / 2)
+        for i in 0..<n { for j in (i + 1)..<Swift.max(n, i + 1) { values.append(matrix[i * n + j]) } }
+        return values
+    }
+
+    /// Splits [n, n] or [k, n, n] into its k row-major matrices.
+    static func rdmStack(_ rdm: Tensor, _ name: String, _ operation: String) throws -> (matrices: [[Double]], n: Int) {
+        guard (rdm.rank == 2 || rdm.rank == 3), rdm.shape[rdm.rank - 1] == rdm.shape[rdm.rank - 2] else {
+            throw AlignmentError(operation, "\(name) must be [n, n] or [k, n, n], got shape \(formatShape(rdm.shape))")
+        }
+        let n = rdm.shape[rdm.rank - 1]
+        let flat = Inputs.values(rdm)
+        let k = rdm.rank == 2 ? 1 : rdm.shape[0]
+        return ((0..<k).map { Array(flat[($0 * n * n)..<(($0 + 1) * n * n)]) }, n)
+    }
+}
+
+extension RDMMetric {
+    var isCorrelation: Bool { if case .correlation = self { return true } else { return false } }
+    var isCorrelationOrCosine: Bool {
+        switch self {
+        case .correlation, .cosine: return true
+        default: return false
+        }
+    }
+    var dividesByChannels: Bool {
+        switch self {
+        case .euclidean, .mahalanobis: return true
+        default: return false
+        }
+    }
+}

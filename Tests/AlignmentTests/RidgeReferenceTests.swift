@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import Tensors
+@testable import Alignment
+
+/// bm's ridge against the textbook solution `(XᵀX + αI) w = Xᵀ y` solved per target by plain loops.
+@Suite struct RidgeReferenceTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var n: Int, p: Int, t: Int
+        var folds: CrossValidation
+        var fitIntercept: Bool
+        var score: RidgeScore
+        var solver: RidgeSolver
+        var blockSize: Int?
+        var description: String { "n=\(n) p=\(p) t=\(t) \(folds) intercept=\(fitIntercept) \(score) \(solver)" }
+    }
+
+    static let cases: [Case] = [
+        Case(n: 20, p: 3, t: 1, folds: .kFold(5), fitIntercept: true, score: .r2, solver: .automatic),
+        Case(n: 31, p: 5, t: 4, folds: .kFold(3), fitIntercept: false, score: .negativeMeanSquaredError, solver: .primal),
+        Case(n: 31, p: 5, t: 4, folds: .kFold(3), fitIntercept: true, score: .pearson, solver: .dual),
+        Case(n: 12, p: 20, t: 3, folds: .kFold(4), fitIntercept: true, score: .r2, solver: .automatic),
+        Case(n: 12, p: 20, t: 3, folds: .kFold(2), fitIntercept: false, score: .pearson, solver: .primal),
+        Case(n: 25, p: 25, t: 2, folds: .testIndices([[0, 5, 9], [1, 2, 3, 20], [24, 4]]), fitIntercept: true,
+             score: .negativeMeanSquaredError, solver: .automatic),
+        Case(n: 40, p: 1, t: 3, folds: .groups(Array(repeating: [7, 3, 3, 9], count: 10).flatMap { $0 }),
+             fitIntercept: true, score: .r2, solver: .automatic),
+        Case(n: 24, p: 6, t: 7, folds: .kFold(5), fitIntercept: true, score: .r2, solver: .primal, blockSize: 3),
+        Case(n: 24, p: 30, t: 7, folds: .kFold(5), fitIntercept: true, score: .pearson, solver: .dual, blockSize: 2),
+    ]
+
+    static let alphas = [0.01, 0.3, 2, 10, 300]
+
+    static func data(_ c: Case) -> (x: [[Double]], y: [[Double]]) {
+        let x = lcgMatrix(seed: UInt64(c.n * 1000 + c.p), rows: c.n, columns: c.p)
+        let w = lcgMatrix(seed: 99, rows: c.p, columns: c.t)
+        let noise = lcgMatrix(seed: 5, rows: c.n, columns: c.t)
+        var y = [[Double]](repeating: [Double](repeating: 0, count: c.t), count: c.n)
+        for row in 0..<c.n {
+            for target in 0..<c.t {
+                var value = noise[row][target] * Double(target + 1) + 3 * Double(target)
+                for feature in 0..<c.p { value += x[row][feature] * w[feature][target] }
+                y[row][target] = value
+            }
+        }
+        return (x, y)
+    }
+
+    @Test(arguments: cases)
+    func matchesNaiveReference(_ c: Case) throws {
+        let (x, y) = Self.data(c)
+        let model = try Ridge.crossValidated(tensor(x), tensor(y), alphas: Self.alphas, folds: c.folds,
+                                             fitIntercept: c.fitIntercept, score: c.score, solver: c.solver,
+                                             targetBlockSize: c.blockSize)
+        let reference = naiveRidgeCV(x, y, alphas: Self.alphas, splits: try c.folds.splits(rowCount: c.n),
+                                     fitIntercept: c.fitIntercept, score: c.score)
+        #expect(close(model.cvScores.scalars(as: Double.self), reference.cvScores.flatMap { $0 }, 1e-8))
+        #expect(model.alphas.scalars(as: Double.self) == reference.alphas)
+        #expect(close(model.weights.scalars(as: Double.self), reference.weights.flatMap { $0 }, 1e-8))
+        #expect(close(model.intercept.scalars(as: Double.self), reference.intercept, 1e-8))
+        #expect(model.weights.shape == [c.p, c.t])
+        #expect(model.cvScores.shape == [Self.alphas.count, c.t])
+    }
+
+    /// float32 inputs are computed in float32 and agree with the float64 reference to float32 precision.
+    @Test(arguments: [cases[0], cases[2], cases[3]])
+    func float32(_ c: Case) throws {
+        let (x, y) = Self.data(c)
+        let model = try Ridge.crossValidated(tensor(x, dtype: .float32), tensor(y, dtype: .float32),
+                                             alphas: Self.alphas, folds: c.folds, fitIntercept: c.fitIntercept,
+                                             score: c.score, solver: c.solver)
+        let reference = naiveRidgeCV(x, y, alphas: Self.alphas, splits: try c.folds.splits(rowCount: c.n),
+                                     fitIntercept: c.fitIntercept, score: c.score)
+        #expect(model.weights.dtype == .float32)
+        #expect(close(model.cvScores.astype(.float64).scalars(as: Double.self), reference.cvScores.flatMap { $0 }, 2e-3))
+    }
+
+    /// Transposed (non-contiguous) X and Y views give the same fit as contiguous copies.
+    @Test func stridedInputs() throws {
+        let (x, y) = Self.data(Self.cases[1])
+        let contiguous = try Ridge.crossValidated(tensor(x), tensor(y), alphas: Self.alphas)
+        let xView = tensor(x).transposed().contiguous().transposed()
+        let yView = tensor(y).transposed().contiguous().transposed()
+        #expect(!xView.isContiguous && !yView.isContiguous)
+        let strided = try Ridge.crossValidated(xView, yView, alphas: Self.alphas)
+        #expect(close(strided.weights.scalars(as: Double.self), contiguous.weights.scalars(as: Double.self), 1e-12))
+        #expect(close(strided.cvScores.scalars(as: Double.self), contiguous.cvScores.scalars(as: Double.self), 1e-12))
+    }
+
+    /// Alphas predicted one at a time or two at a time (the memory budget of large problems) give the same fit as
+    /// all at once, in both dtypes.
+    @Test(arguments: [false, true], [DType.float64, .float32])
+    func memoryBudgetPaths(twoAtATime: Bool, dtype: DType) throws {
+        // One alpha's stacked factors and predictions: 5 validation rows × (6 features + 7 targets).
+        let size = dtype == .float64 ? 8 : 4
+        let budget = twoAtATime ? 2 * 5 * 13 * size : 0
+        let c = Self.cases[7]
+        let (x, y) = Self.data(c)
+        func fit(_ budget: Int) throws -> RidgeFitSummary {
+            try Ridge.fit(tensor(x, dtype: dtype), tensor(y, dtype: dtype), alphas: Self.alphas, folds: c.folds,
+                          fitIntercept: true, score: .r2, solver: .primal, nan: .refuse, targetBlockSize: 7,
+                          progress: false, predictionBudget: budget) { _, _ in }
+        }
+        let reference = try fit(32 << 20), constrained = try fit(budget)
+        #expect(close(constrained.cvScores.astype(.float64).scalars(as: Double.self),
+                      reference.cvScores.astype(.float64).scalars(as: Double.self), dtype == .float32 ? 1e-5 : 1e-12))
+        #expect(constrained.alphas.scalars(as: Double.self) == reference.alphas.scalars(as: Double.self))
+    }
+
+    /// A 1-d Y is one target.
+    @Test func vectorTarget() throws {
+        let (x, y) = Self.data(Self.cases[0])
+        let model = try Ridge.crossValidated(tensor(x), Tensor(y.map { $0[0] }), alphas: Self.alphas)
+        let reference = naiveRidgeCV(x, y, alphas: Self.alphas, splits: try CrossValidation.kFold(5).splits(rowCount: 20),
+                                     fitIntercept: true, score: .r2)
+        #expect(model.weights.shape == [3, 1])
+        #expect(close(model.weights.scalars(as: Double.self), reference.weights.flatMap { $0 }, 1e-8))
+    }
+}
