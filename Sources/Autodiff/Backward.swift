@@ -50,7 +50,9 @@ extension Variable {
         }
 
         var requested: [ObjectIdentifier: [Int]] = [:]
-        for (index, variable) in variables.enumerated() { requested[ObjectIdentifier(variable), default: []].append(index) }
+        for (index, variable) in variables.enumerated() {
+            requested[ObjectIdentifier(variable), default: []].append(index)
+        }
         var results = [Tensor?](repeating: nil, count: variables.count)
         var completionOrder: [Int] = []
 

@@ -85,8 +85,9 @@ public enum Losses {
         }
         let classes = logits.shape[logits.rank - 1]
         guard labels.shape == Array(logits.shape.dropLast()) else {
-            throw TensorError(.shapeMismatch, operation, "labels of shape \(formatShape(labels.shape)) for logits "
-                              + "of shape \(formatShape(logits.shape)): expected \(formatShape(logits.shape.dropLast()))")
+            throw TensorError(.shapeMismatch, operation,
+                              "labels of shape \(formatShape(labels.shape)) for logits of shape "
+                              + "\(formatShape(logits.shape)): expected \(formatShape(logits.shape.dropLast()))")
         }
         let flatLabels = labels.flattened()
         if let bad = flatLabels.scalars(as: Int64.self).first(where: { $0 < 0 || $0 >= Int64(classes) }) {

@@ -41,7 +41,8 @@ struct GradientCase: Sendable, CustomTestStringConvertible {
             switch domain {
             case .real: break
             case .positive: values = try values.abs() + 0.5
-            case .awayFromZero: values = try values * 0.5 + Tensor.where(values .>= 0, Tensor(scalar: 0.6), Tensor(scalar: -0.6))
+            case .awayFromZero:
+                values = try values * 0.5 + Tensor.where(values .>= 0, Tensor(scalar: 0.6), Tensor(scalar: -0.6))
             }
             guard nonContiguous else { return values }
             let reversed = try values.permuted(Array((0..<shape.count).reversed()))
@@ -69,7 +70,8 @@ func checkGradients(_ testCase: GradientCase, seed: UInt64 = 17, sourceLocation:
 
     func loss(_ points: [Tensor]) throws -> Double {
         let output = try weightedLoss(testCase.function(points.map { Variable($0) }), weights: weights)
-        #expect(!output.isRecorded, "no graph may be built when nothing requires a gradient", sourceLocation: sourceLocation)
+        #expect(!output.isRecorded, "no graph may be built when nothing requires a gradient",
+                sourceLocation: sourceLocation)
         return try output.value.item()
     }
     let step = 1e-5

@@ -178,7 +178,8 @@ struct GraphTests {
             _ = try Losses.crossEntropy(logits: Variable(Tensor.zeros([2, 4])), targets: Variable(Tensor.zeros([2, 3])))
         }),
         ("matmul: [3, 4] @ [5, 2]: inner dimensions 4 and 5 differ", {
-            _ = try Variable.matmul(Variable(Tensor.zeros([3, 4]), requiresGradient: true), Variable(Tensor.zeros([5, 2])))
+            _ = try Variable.matmul(Variable(Tensor.zeros([3, 4]), requiresGradient: true),
+                                    Variable(Tensor.zeros([5, 2])))
         }),
         ("add: shapes [2] and [3] cannot be broadcast together", {
             _ = try Variable(Tensor.zeros([2]), requiresGradient: true) + Variable(Tensor.zeros([3]))

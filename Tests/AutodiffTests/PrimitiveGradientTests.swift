@@ -97,14 +97,18 @@ struct PrimitiveGradientTests {
         for axes in axesChoices {
             for keepDims in [false, true] {
                 let label = "axes \(axes.map { "\($0)" } ?? "all") keepDims \(keepDims)"
-                cases.append(GradientCase("sum \(label)", [[2, 3, 4]]) { try $0[0].sum(axes: axes, keepDims: keepDims) })
+                cases.append(GradientCase("sum \(label)", [[2, 3, 4]]) {
+                    try $0[0].sum(axes: axes, keepDims: keepDims)
+                })
                 cases.append(GradientCase("mean \(label)", [[2, 1, 4]]) {
                     try $0[0].mean(axes: axes, keepDims: keepDims)
                 })
                 cases.append(GradientCase("max \(label)", [[2, 3, 4]], nonContiguous: true) {
                     try $0[0].max(axes: axes, keepDims: keepDims)
                 })
-                cases.append(GradientCase("min \(label)", [[3, 2, 2]]) { try $0[0].min(axes: axes, keepDims: keepDims) })
+                cases.append(GradientCase("min \(label)", [[3, 2, 2]]) {
+                    try $0[0].min(axes: axes, keepDims: keepDims)
+                })
             }
         }
         cases.append(GradientCase("sum of scalar", [[]]) { try $0[0].sum() })
@@ -131,7 +135,9 @@ struct PrimitiveGradientTests {
         GradientCase("swap axes", [[2, 3, 4]]) { try $0[0].swappingAxes(0, -1) },
         GradientCase("broadcast", [[3, 1]]) { try $0[0].broadcast(to: [2, 3, 4]) },
         GradientCase("broadcast scalar", [[]]) { try $0[0].broadcast(to: [2, 2]) },
-        GradientCase("index int and slice", [[4, 5]]) { try $0[0].get([.index(1), .slice(start: 1, stop: nil, step: 2)]) },
+        GradientCase("index int and slice", [[4, 5]]) {
+            try $0[0].get([.index(1), .slice(start: 1, stop: nil, step: 2)])
+        },
         GradientCase("index negative step", [[4, 5]], nonContiguous: true) {
             try $0[0].get([.slice(start: nil, stop: nil, step: -1), .newAxis, .ellipsis, .index(-1)])
         },
