@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "bm", targets: ["bm"]),
         .library(name: "Alignment", targets: ["Alignment"]),
         .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "Autodiff", targets: ["Autodiff"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tensors", "CZlib", "CPNG", "CJPEG", "CHDF5"],
                 swiftSettings: engineSettings),
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
+        .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: engineSettings),
 
         // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
         // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "ScriptTests", dependencies: ["Builtins", "Language"]),
         // Drives the bm executable through a pseudo-terminal.
         .testTarget(name: "REPLTests"),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )
