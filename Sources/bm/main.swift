@@ -28,7 +28,8 @@ func fail(_ message: String, code: Int32) -> Never {
 
 /// Folders holding bm's stdlib: beside an installed binary (PREFIX/share/bm/stdlib), else the source checkout's.
 func standardLibraryPaths() -> [String] {
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    // The running binary itself, wherever PATH found it (argv[0] may be a bare name).
+    let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("share/bm/stdlib").path
     return FileManager.default.fileExists(atPath: installed + "/prelude.bm") ? [installed] : []
