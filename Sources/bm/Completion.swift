@@ -30,7 +30,7 @@ enum Completion {
         return listed.filter { $0.hasPrefix(stem) && !$0.hasPrefix(".") }.sorted().map { name in
             var isFolder: ObjCBool = false
             let full = (folder.isEmpty ? "" : folder + "/") + name
-            FileManager.default.fileExists(atPath: full, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isFolder)
             return base + name + (isFolder.boolValue ? "/" : "")
         }
     }

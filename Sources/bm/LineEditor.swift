@@ -87,7 +87,7 @@ final class LineEditor {
 
 // fd_set is a C struct of bit words; these mirror the FD_* macros, which Swift cannot import.
 private func fdZero(_ set: inout fd_set) {
-    withUnsafeMutableBytes(of: &set) { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+    withUnsafeMutableBytes(of: &set) { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
 }
 
 private func fdSet(_ descriptor: Int32, _ set: inout fd_set) {

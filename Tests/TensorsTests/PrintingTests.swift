@@ -195,7 +195,7 @@ struct PrintCase: Sendable, CustomTestStringConvertible {
         // str(np.array(np.float64(1/3)))
         PrintCase({ Tensor(scalar: 1.0 / 3) }, "0.3333333333333333"),
         // str(np.array(np.float64(5e-324)))
-        PrintCase({ Tensor(scalar: 5e-324) }, "5e-324"),
+        PrintCase({ Tensor(scalar: Double.leastNonzeroMagnitude) }, "5e-324"),
         // str(np.array(np.float32(1e6)))
         PrintCase({ Tensor(scalar: Float(1e6)) }, "1e+06"),
         // str(np.array(np.float32(999999.94)))
