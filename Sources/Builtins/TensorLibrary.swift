@@ -52,7 +52,20 @@ enum TensorLibrary {
         installRandom(context)
         installJoining(context)
         installElementwise(context)
+        context.interpreter.addHelpTopic("tensors", tensorTopic)
     }
+
+    static let tensorTopic = """
+        Tensors: N-d arrays of float32, float64, int64 or bool with numpy's broadcasting, promotion and indexing.
+          create     tensor(data, dtype=nil), zeros, ones, full, arange, linspace, logspace, eye,
+                     randn, rand, randint, permutation (seeded), concat, stack, where
+          attributes t.shape, t.dtype, t.ndim, t.size, t.T
+          methods    \(TensorMethods.table.keys.sorted().joined(separator: ", "))
+          operators  + - * / % ** @ and comparisons, elementwise with broadcasting; a number is a weak scalar
+          indexing   t[i], t[i, j], t[:, 1:5], t[::-1], t[nil], t[..., 0], t[mask], t[[0, 2]]; t[...] = value
+        A reduction over all axes, or an index of every axis, gives a number. help(t.sum) documents a method;
+        help("linalg") the linear algebra; help("figures") the figures.
+        """
 
     static func dtype(_ arguments: Arguments, _ index: Int, default fallback: DType, _ operation: String) throws -> DType {
         try arguments.optionalString(index, "dtype").map { try TensorConversion.dtype($0, operation: operation) } ?? fallback

@@ -37,6 +37,9 @@ import Testing
         printed = ""
         try bm.run(source: "help(tensor([1]).sum)", file: "help.bm")
         #expect(printed.contains("sum(axis=nil, keepdims=false)"))
+        printed = ""
+        try bm.run(source: "help(\"tensors\")", file: "help.bm")
+        #expect(printed.contains("methods    abs, all, any, argmax"), "the tensors topic lists the methods")
     }
 
     @Test func engineErrorsCarryTheScriptLocation() throws {
