@@ -34,7 +34,9 @@ import Testing
         .layer("Conv2d 2×1 no bias", input: [1, 1, 3, 4]) {
             try Conv2d(channels: 1, outputs: 2, kernel: (2, 1), bias: false, seed: 9)
         },
-        .layer("average pool 2×2 stride 1", input: [1, 2, 3, 3]) { try Pool2d(.average, kernel: (2, 2), stride: (1, 1)) },
+        .layer("average pool 2×2 stride 1", input: [1, 2, 3, 3]) {
+            try Pool2d(.average, kernel: (2, 2), stride: (1, 1))
+        },
         .layer("max pool 2×2", input: [2, 1, 4, 4]) { try Pool2d(.maximum, kernel: (2, 2)) },
         .layer("BatchNorm [4, 3] training", input: [4, 3]) {
             let norm = try BatchNorm(features: 3)
@@ -54,7 +56,8 @@ import Testing
             return norm
         },
         .layer("Sequential Linear GELU Linear", input: [2, 3]) {
-            Sequential([try Linear(inputs: 3, outputs: 4, seed: 15), GELU(), try Linear(inputs: 4, outputs: 2, seed: 16)])
+            Sequential([try Linear(inputs: 3, outputs: 4, seed: 15), GELU(),
+                        try Linear(inputs: 4, outputs: 2, seed: 16)])
         },
         LayerCase("Embedding", input: nil, make: { try Embedding(count: 5, width: 3, seed: 17) }) { module, _, pass in
             try (module as! Embedding)(Tensor(shape: [2, 3], scalars: [Int64(0), 4, 2, 2, 1, 0]), in: pass)

@@ -98,13 +98,16 @@ import Testing
         var expected: [Double] = []
         for example in 0..<n {
             let projected = (0..<tokens).map { t in
-                linear(attention.qkv, Array(x[((example * tokens + t) * features)..<((example * tokens + t + 1) * features)]))
+                let start = (example * tokens + t) * features
+                return linear(attention.qkv, Array(x[start..<(start + features)]))
             }
             var merged = [[Double]](repeating: [Double](repeating: 0, count: features), count: tokens)
             for head in 0..<heads {
                 for query in 0..<tokens {
                     let scores = (0..<tokens).map { key in
-                        (0..<d).reduce(0.0) { $0 + projected[query][head * d + $1] * projected[key][features + head * d + $1] }
+                        (0..<d).reduce(0.0) {
+                            $0 + projected[query][head * d + $1] * projected[key][features + head * d + $1]
+                        }
                             / Double(d).squareRoot()
                     }
                     let largest = scores.max()!
@@ -139,7 +142,8 @@ import Testing
                         let first = token * 8 + half * 4 + i, second = first + 2
                         let rotatedFirst = x[first] * Foundation.cos(angle) - x[second] * Foundation.sin(angle)
                         let rotatedSecond = x[second] * Foundation.cos(angle) + x[first] * Foundation.sin(angle)
-                        worst = Swift.max(worst, Swift.abs(y[first] - rotatedFirst), Swift.abs(y[second] - rotatedSecond))
+                        worst = Swift.max(worst, Swift.abs(y[first] - rotatedFirst),
+                                          Swift.abs(y[second] - rotatedSecond))
                     }
                 }
             }
@@ -164,7 +168,7 @@ import Testing
         #expect(maximumDifference(output, expected) < 1e-12)
 
         let linear = try Linear(inputs: 4, outputs: 2, dtype: .float64, seed: 13)
-        linear.bias!.value = try Tensor([0.5, -1.5])
+        linear.bias!.value = Tensor([0.5, -1.5])
         let product = try linear(Variable(input), in: ForwardPass()).value
         let w = linear.weight.value.scalars(as: Double.self)
         let biases = [0.5, -1.5]
@@ -189,14 +193,17 @@ import Testing
             let mean = values.reduce(0, +) / 6
             let biased = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 6
             #expect(Swift.abs(try norm.runningMean.value.scalar(at: [feature]) - 0.1 * mean) < 1e-12)
-            #expect(Swift.abs(try norm.runningVariance.value.scalar(at: [feature]) - (0.9 + 0.1 * biased * 6 / 5)) < 1e-12)
+            let runningVariance = try norm.runningVariance.value.scalar(at: [feature])
+            #expect(Swift.abs(runningVariance - (0.9 + 0.1 * biased * 6 / 5)) < 1e-12)
             let first = try output.scalar(at: [0, feature, 0])
             #expect(Swift.abs(first - (values[0] - mean) / (biased + 1e-5).squareRoot()) < 1e-12)
         }
         norm.setTraining(false)
         let evaluated = try norm(Variable(input), in: ForwardPass()).value
-        let runningMean = try norm.runningMean.value.scalar(at: [1]), runningVariance = try norm.runningVariance.value.scalar(at: [1])
-        #expect(Swift.abs(try evaluated.scalar(at: [2, 1, 1]) - (x[11] - runningMean) / (runningVariance + 1e-5).squareRoot()) < 1e-12)
+        let runningMean = try norm.runningMean.value.scalar(at: [1])
+        let runningVariance = try norm.runningVariance.value.scalar(at: [1])
+        let expected = (x[11] - runningMean) / (runningVariance + 1e-5).squareRoot()
+        #expect(Swift.abs(try evaluated.scalar(at: [2, 1, 1]) - expected) < 1e-12)
     }
 
     @Test func dropoutKeepsTheExpectationAndDropsTheRightFraction() throws {

@@ -43,7 +43,8 @@ import Testing
     }
 
     @Test func initialisationFollowsDINOv2() throws {
-        let state = Dictionary(uniqueKeysWithValues: try Self.small().state.map { ($0.name, $0.value.astype(.float64)) })
+        let pairs = try Self.small().state.map { ($0.name, $0.value.astype(.float64)) }
+        let state = Dictionary(uniqueKeysWithValues: pairs)
         let qkv = state["blocks.0.attn.qkv.weight"]!
         let std = try qkv.standardDeviation().item()
         #expect(Swift.abs(std - 0.02) < 0.003, "trunc-normal(0.02) weights have std \(std)")

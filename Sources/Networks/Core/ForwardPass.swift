@@ -5,8 +5,8 @@ import Tensors
 /// DropPath, and the activations recorded by name.
 ///
 /// A pass created with `recordsGradients: true` makes every parameter a leaf that requires a gradient, so that
-/// `gradients(of:for:)` can return ∂loss/∂parameter by name after the forward computation. Random masks are drawn from
-/// `seed` and a counter, so the same network, input and seed give the same result.
+/// `gradients(of:for:)` can return ∂loss/∂parameter by name after the forward computation. Random masks are drawn
+/// from `seed` and a counter, so the same network, input and seed give the same result.
 public final class ForwardPass {
     /// Whether parameters are leaves that require gradients.
     public let recordsGradients: Bool

@@ -2,8 +2,8 @@ import Autodiff
 import Tensors
 
 /// Batch normalisation over axis 1 of `[n, features, ...]` (PyTorch's `BatchNorm1d/2d`):
-/// y = (x - μ) / √(σ² + epsilon) · weight + bias, with μ, σ² the batch statistics over every axis but 1 in training
-/// (biased variance) and the running statistics in evaluation. Each training pass updates
+/// y = (x - μ) / √(σ² + epsilon) · weight + bias, with μ, σ² the batch statistics over every axis but 1 in
+/// training (biased variance) and the running statistics in evaluation. Each training pass updates
 /// running = (1 - momentum)·running + momentum·batch, with the unbiased batch variance, as PyTorch does.
 public final class BatchNorm: Layer {
     public let weight: Parameter
