@@ -80,7 +80,8 @@ public final class VisionTransformer: Module {
     /// The number of patches, (imageSize / patchSize)².
     public var patches: Int { (imageSize / patchSize) * (imageSize / patchSize) }
 
-    /// - `mlpRatio`: hidden width of the feed-forward = width · mlpRatio (DINOv2: 4).
+    /// - `mlpRatio`: hidden width of the feed-forward = width · mlpRatio (DINOv2: 4), unless `hiddenWidth` is given
+    ///   (DINOv2's SwiGLU models round theirs: ViT-g/14 uses 4096 for width 1536).
     /// - `layerScale`: LayerScale's initial value (DINOv2: 1e-5), or nil for none.
     /// - `dropPath`: the stochastic depth rate of the last block; block i uses rate · i / (depth - 1) (DINOv2's
     ///   linear schedule).
@@ -88,8 +89,8 @@ public final class VisionTransformer: Module {
     ///   of `heads` (and, for `.rope2D`, the head width not a multiple of 4), or a size is not positive.
     public init(imageSize: Int, patchSize: Int, channels: Int = 3, width: Int, depth: Int, heads: Int,
                 mlpRatio: Double = 4, registers: Int = 0, positional: Positional = .learned,
-                feedForward: FeedForward = .mlp, layerScale: Double? = 1e-5, dropPath: Double = 0,
-                dtype: DType = .float32, seed: UInt64 = 0) throws {
+                hiddenWidth: Int? = nil, feedForward: FeedForward = .mlp, layerScale: Double? = 1e-5,
+                dropPath: Double = 0, dtype: DType = .float32, seed: UInt64 = 0) throws {
         let operation = "VisionTransformer"
         guard patchSize > 0, imageSize > 0, imageSize % patchSize == 0 else {
             throw TensorError(.invalidArgument, operation, "image size \(imageSize) is not a positive multiple of "
@@ -99,9 +100,9 @@ public final class VisionTransformer: Module {
             throw TensorError(.invalidArgument, operation, "width \(width) must be a positive multiple of heads "
                               + "\(heads); channels \(channels), depth \(depth), registers \(registers) not negative")
         }
-        let hidden = Int((Double(width) * mlpRatio).rounded())
+        let hidden = hiddenWidth ?? Int((Double(width) * mlpRatio).rounded())
         guard hidden > 0 else {
-            throw TensorError(.invalidArgument, operation, "mlp ratio \(mlpRatio) gives no hidden units")
+            throw TensorError(.invalidArgument, operation, "feed-forward hidden width \(hidden) is not positive")
         }
         (self.imageSize, self.patchSize, self.channels, self.width, self.registers, self.positional) =
             (imageSize, patchSize, channels, width, registers, positional)
