@@ -83,7 +83,8 @@ let package = Package(
         // Drives the bm executable through a pseudo-terminal.
         .testTarget(name: "REPLTests"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )
