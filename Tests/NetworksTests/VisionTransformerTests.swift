@@ -138,6 +138,17 @@ import Testing
         #expect(evaluationA == evaluationB, "no drop path in evaluation")
     }
 
+    @Test func gradientsReachTheImagesAndConstantImagesTakeTheNetworksDtype() throws {
+        let model = try Self.small()
+        let images = try Tensor.randomNormal([2, 3, 8, 8], seed: 14)    // float64 into a float32 network
+        #expect(try model(images, in: ForwardPass()).dtype == .float32)
+        let pixels = Variable(images, requiresGradient: true)
+        let tokens = try model(pixels, in: ForwardPass(recordsGradients: true))
+        let gradient = try Variable.gradients(of: tokens.selecting(0, axis: 1).square().sum(), with: [pixels])[0]
+        #expect(gradient.shape == [2, 3, 8, 8] && gradient.dtype == .float64)
+        #expect(try gradient.abs().max().item() > 0)
+    }
+
     @Test func loadingAStateRestoresTheOutputs() throws {
         let source = try Self.small(seed: 11), target = try Self.small(seed: 12)
         try target.load(Dictionary(uniqueKeysWithValues: source.state.map { ($0.name, $0.value) }))

@@ -169,9 +169,13 @@ public final class VisionTransformer: Module {
                               + "\(imageSize)×\(imageSize): expected \(expected)")
         }
         let n = images.shape[0]
-        let embedded = try patchEmbedding(images.value.dtype == patchEmbedding.weight.value.dtype
-                                          ? images : Variable(images.value.astype(patchEmbedding.weight.value.dtype)),
-                                          in: pass)
+        // Constant images of another dtype are converted to the parameters' (float64 pixels into a float32 network
+        // stay float32); images that require a gradient are used as they are, so that the gradient reaches them
+        // (the computation is then promoted to the wider dtype).
+        let parameterType = patchEmbedding.weight.value.dtype
+        let input = images.requiresGradient || images.dtype == parameterType
+            ? images : Variable(images.value.astype(parameterType))
+        let embedded = try patchEmbedding(input, in: pass)
         var patchTokens = try embedded.reshaped([n, width, patches]).swappingAxes(1, 2)    // [n, patches, width]
         if let masks {
             guard masks.dtype == .bool, masks.shape == [n, patches] else {
