@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Alignment", targets: ["Alignment"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "Networks", targets: ["Networks"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -53,6 +54,7 @@ let package = Package(
                 swiftSettings: engineSettings),
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
         .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: engineSettings),
+        .target(name: "Networks", dependencies: ["Tensors", "Autodiff"], swiftSettings: engineSettings),
 
         // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
         // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
@@ -81,6 +83,8 @@ let package = Package(
         // Drives the bm executable through a pseudo-terminal.
         .testTarget(name: "REPLTests"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )
