@@ -54,7 +54,7 @@ let package = Package(
                 swiftSettings: engineSettings),
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
         .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: engineSettings),
-        .target(name: "Networks", dependencies: ["Tensors", "Autodiff"], swiftSettings: engineSettings),
+        .target(name: "Networks", dependencies: ["Tensors", "Autodiff", "Datasets"], swiftSettings: engineSettings),
 
         // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
         // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
