@@ -51,7 +51,8 @@ public struct CosineSchedule: Sendable, Equatable {
         }
         let warmup = warmupEpochs * stepsPerEpoch
         if step < warmup {
-            // numpy's linspace: start + i · step, with the last point exactly the end.
+            // numpy's linspace: start + i · step, the last point exactly the end (a single point is the start).
+            if warmup == 1 { return startWarmupValue }
             if step == warmup - 1 { return baseValue }
             return Double(step) * ((baseValue - startWarmupValue) / Double(warmup - 1)) + startWarmupValue
         }
