@@ -125,5 +125,10 @@ func errorText(_ body: () throws -> Void) -> String {
         #expect(other.entries[0].parameter.value.scalars(as: Double.self) == [5, 6])  // untouched
         #expect(errorText { _ = try Checkpoint.load(folder + "/none.safetensors", model: model, optimizer: optimizer) }
                 .hasPrefix("safetensors.load:"))
+        // A valid safetensors file without bm's metadata: header length 8, header "{}" padded with spaces.
+        let plain = folder + "/plain.safetensors"
+        try Data([8, 0, 0, 0, 0, 0, 0, 0] + Array("{}      ".utf8)).write(to: URL(fileURLWithPath: plain))
+        #expect(errorText { _ = try Checkpoint.load(plain, model: model, optimizer: optimizer) }
+                == "Checkpoint.load: \(plain): not a bm checkpoint: the metadata \"bm.checkpoint\" is missing or malformed")
     }
 }
