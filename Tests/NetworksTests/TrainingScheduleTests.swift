@@ -76,3 +76,33 @@ func referenceCosineScheduler(base: Double, final: Double, epochs: Int, stepsPer
         }
     }
 }
+
+@Suite struct TrainingTeacherTests {
+    @Test func teacherIsAnExponentialMovingAverageOfTheStudentByName() throws {
+        let teacher = TrainingTestModule([("w", try Tensor([[1.0, 2]])), ("b", Tensor([4.0]))])
+        let student = TrainingTestModule([("b", Tensor([0.0])), ("w", try Tensor([[3.0, -2]]))])
+        try updateTeacher(teacher, from: student, momentum: 0.75)
+        #expect(parameterValues(teacher, "w") == [0.75 * 1 + 0.25 * 3, 0.75 * 2 + 0.25 * -2])
+        #expect(parameterValues(teacher, "b") == [3])
+        try updateTeacher(teacher, from: student, momentum: 1)
+        #expect(parameterValues(teacher, "b") == [3])
+
+        let reshaped = TrainingTestModule([("w", try Tensor([[3.0, -2, 1]])), ("b", Tensor([0.0]))])
+        #expect(throws: TensorError(.shapeMismatch, "updateTeacher",
+                                    "\"w\" has shape [1, 2] in the teacher, [1, 3] in the student")) {
+            try updateTeacher(teacher, from: reshaped, momentum: 0.5)
+        }
+        #expect(parameterValues(teacher, "w") == [1.5, 1])  // unchanged by the failed update
+        let missing = TrainingTestModule([("w", try Tensor([[3.0, -2]]))])
+        #expect(throws: TensorError(.invalidArgument, "updateTeacher", "the teacher's \"b\" has no student parameter")) {
+            try updateTeacher(teacher, from: missing, momentum: 0.5)
+        }
+        let extra = TrainingTestModule([("w", try Tensor([[3.0, -2]])), ("b", Tensor([0.0])), ("c", Tensor([0.0]))])
+        #expect(throws: TensorError(.invalidArgument, "updateTeacher", "the student's \"c\" has no teacher parameter")) {
+            try updateTeacher(teacher, from: extra, momentum: 0.5)
+        }
+        #expect(throws: TensorError(.invalidArgument, "updateTeacher", "momentum must lie in [0, 1], got 1.5")) {
+            try updateTeacher(teacher, from: student, momentum: 1.5)
+        }
+    }
+}
