@@ -274,7 +274,7 @@ extension Compiler {
                                 guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
                                     throw runtime.error("stack overflow: value stack exhausted", location)
                                 }
-                                base.initialize(to: value)
+                                base.initialize(to: consume value)
                                 runtime.stackTop = base + 1
                                 return try runtime.runScript(function, prototype, base: base, location: location)
                             }
@@ -288,7 +288,7 @@ extension Compiler {
                     guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
                         throw runtime.error("stack overflow: value stack exhausted", location)
                     }
-                    base.initialize(to: value)
+                    base.initialize(to: consume value)
                     runtime.stackTop = base + 1
                     // A `.bm` function of one parameter: enter it here, without the general dispatch.
                     if case .function(let function) = callee, let prototype = function.prototype,
@@ -305,7 +305,7 @@ extension Compiler {
                 guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
                     throw runtime.error("stack overflow: value stack exhausted", location)
                 }
-                base.initialize(to: value)
+                base.initialize(to: consume value)
                 runtime.stackTop = base + 1
                 return try runtime.invoke(function, base: base, count: 1, named: [], location: location)
             }
@@ -339,8 +339,8 @@ extension Compiler {
                 guard base + 2 < runtime.stackEnd || runtime.growStack(to: base + 2) else {
                     throw runtime.error("stack overflow: value stack exhausted", location)
                 }
-                base.initialize(to: a)
-                (base + 1).initialize(to: b)
+                base.initialize(to: consume a)
+                (base + 1).initialize(to: consume b)
                 runtime.stackTop = base + 2
                 return try runtime.invoke(function, base: base, count: 2, named: [], location: location)
             }
