@@ -260,43 +260,9 @@ extension Compiler {
         if namedNames.isEmpty, count == 1 {
             let argument = positional[0].run
             if case .name(let name) = callee.kind, case .global(let cell) = try resolve(name) {
-                let calleeLocation = self.location(callee.position)
-                return { frame in
-                    // A global `.bm` function of one parameter is entered without taking a reference to it or its
-                    // prototype: see `Cell.function` for why it cannot be freed while it runs.
-                    if let reference = cell.function {
-                        let result: Value? = try reference._withUnsafeGuaranteedRef { function in
-                            guard let prototypeReference = function.prototypeReference else { return nil }
-                            return try prototypeReference._withUnsafeGuaranteedRef { prototype -> Value? in
-                                guard prototype.parameterCount == 1, prototype.isSimple else { return nil }
-                                let value = try argument(frame)
-                                let base = runtime.stackTop
-                                guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
-                                    throw runtime.error("stack overflow: value stack exhausted", location)
-                                }
-                                base.initialize(to: consume value)
-                                runtime.stackTop = base + 1
-                                return try runtime.runScript(function, prototype, base: base, location: location)
-                            }
-                        }
-                        if let result { return result }
-                    }
-                    guard cell.isDefined else { throw runtime.error("undefined variable '\(cell.name)'", calleeLocation) }
-                    let callee = cell.value
-                    let value = try argument(frame)
-                    let base = runtime.stackTop
-                    guard base + 1 < runtime.stackEnd || runtime.growStack(to: base + 1) else {
-                        throw runtime.error("stack overflow: value stack exhausted", location)
-                    }
-                    base.initialize(to: consume value)
-                    runtime.stackTop = base + 1
-                    // A `.bm` function of one parameter: enter it here, without the general dispatch.
-                    if case .function(let function) = callee, let prototype = function.prototype,
-                       prototype.parameterCount == 1, prototype.isSimple {
-                        return try runtime.runScript(function, prototype, base: base, location: location)
-                    }
-                    return try runtime.invoke(callee, base: base, count: 1, named: [], location: location)
-                }
+                let site = GlobalCallSite(runtime: runtime, cell: cell, argument: argument, location: location,
+                                          calleeLocation: self.location(callee.position))
+                return { frame in try site.call(frame) }
             }
             return { frame in
                 let function = try calleeCode(frame)

@@ -59,6 +59,37 @@ extension Runtime {
         if depth >= maximumDepth || (frameEnd >= stackEnd && !growStack(to: frameEnd)) {
             throw stackOverflow(base, prototype.parameterNames.count, location)
         }
+        return try enter(function, prototype, base: base, frameEnd: frameEnd, location: location)
+    }
+
+    /// Enters a `.bm` function of one simple parameter whose argument is evaluated but not yet stored: the depth
+    /// and stack checks run once, before anything is written (`frameEnd` lies beyond the argument's slot).
+    @inline(__always)
+    func runScript(_ function: Function, _ prototype: FunctionPrototype, argument: consuming Value,
+                   location: SourceLocation) throws -> Value {
+        let base = stackTop
+        let frameEnd = base + prototype.frameSize
+        if depth >= maximumDepth || (frameEnd >= stackEnd && !growStack(to: frameEnd)) {
+            throw frameRefused(base, location)
+        }
+        base.initialize(to: argument)
+        return try enter(function, prototype, base: base, frameEnd: frameEnd, location: location)
+    }
+
+    /// The error a refused one-argument entry reports: the checks in the order of the general path (room for the
+    /// argument, then depth and frame), so the message is the same whichever path the call took.
+    @inline(never)
+    func frameRefused(_ base: UnsafeMutablePointer<Value>, _ location: SourceLocation) -> ScriptError {
+        guard base + 1 < stackEnd || growStack(to: base + 1) else {
+            return error("stack overflow: value stack exhausted", location)
+        }
+        return error("stack overflow: more than \(maximumDepth) nested calls (runaway recursion?)", location)
+    }
+
+    /// Runs the body of a function whose frame `base..<frameEnd` has passed the depth and stack checks.
+    @inline(__always)
+    func enter(_ function: Function, _ prototype: FunctionPrototype, base: UnsafeMutablePointer<Value>,
+               frameEnd: UnsafeMutablePointer<Value>, location: SourceLocation) throws -> Value {
         depth += 1
         stackTop = frameEnd
         defer {
