@@ -138,10 +138,8 @@ extension Compiler {
         let runtime = self.runtime
         switch (left, right) {
         case (.slot(let a), .constant(let y)):
-            return { frame in
-                if case .number(let x) = frame.slots[a] { return .number(Operation.apply(x, y)) }
-                return try runtime.binary(Operation.operation, frame.slots[a], .number(y), location)
-            }
+            let node = SlotConstantArithmetic<Operation>(runtime: runtime, slot: a, constant: y, location: location)
+            return { frame in try node.run(frame) }
         case (.slot(let a), .slot(let b)):
             return { frame in
                 if case .number(let x) = frame.slots[a], case .number(let y) = frame.slots[b] {
@@ -174,13 +172,9 @@ extension Compiler {
                 return try runtime.binary(Operation.operation, left, right, location)
             }
         default:
-            let leftCode = evaluator(left, location), rightCode = evaluator(right, location)
-            return { frame in
-                let a = try leftCode(frame)
-                let b = try rightCode(frame)
-                if case .number(let x) = a, case .number(let y) = b { return .number(Operation.apply(x, y)) }
-                return try runtime.binary(Operation.operation, a, b, location)
-            }
+            let node = CodeArithmetic<Operation>(runtime: runtime, leftCode: evaluator(left, location),
+                                                 rightCode: evaluator(right, location), location: location)
+            return { frame in try node.run(frame) }
         }
     }
 
@@ -272,20 +266,116 @@ extension Compiler {
               [.less, .lessOrEqual, .greater, .greaterOrEqual, .equal, .notEqual].contains(operation),
               case .slot(let slot) = try operand(left), case .constant(let constant) = try operand(right)
         else { return nil }
-        let runtime = self.runtime
         let location = self.location(condition.position)
         let thenCode = try compileBlock(then)
         var elseCode: Evaluator = { _ in .nil }
         if let otherwise { elseCode = try compileBlock(otherwise) }
-        return { frame in
-            let passed: Bool
-            if case .number(let x) = frame.slots[slot] {
-                passed = compareNumbers(operation, x, constant)
-            } else {
-                passed = try runtime.truthy(try runtime.binary(operation, frame.slots[slot], .number(constant), location),
-                                            location)
-            }
-            return passed ? try thenCode(frame) : try elseCode(frame)
+        switch operation {
+        case .less: return slotComparisonBranch(LessOperation.self, slot, constant, thenCode, elseCode, location)
+        case .lessOrEqual:
+            return slotComparisonBranch(LessOrEqualOperation.self, slot, constant, thenCode, elseCode, location)
+        case .greater: return slotComparisonBranch(GreaterOperation.self, slot, constant, thenCode, elseCode, location)
+        case .greaterOrEqual:
+            return slotComparisonBranch(GreaterOrEqualOperation.self, slot, constant, thenCode, elseCode, location)
+        case .equal: return slotComparisonBranch(EqualOperation.self, slot, constant, thenCode, elseCode, location)
+        default: return slotComparisonBranch(NotEqualOperation.self, slot, constant, thenCode, elseCode, location)
         }
+    }
+
+    private func slotComparisonBranch<Operation: ComparisonOperation>(
+        _ type: Operation.Type, _ slot: Int, _ constant: Double, _ thenCode: @escaping Evaluator,
+        _ elseCode: @escaping Evaluator, _ location: SourceLocation
+    ) -> Evaluator {
+        let branch = SlotComparisonBranch<Operation>(runtime: runtime, slot: slot, constant: constant,
+                                                     thenCode: thenCode, elseCode: elseCode, location: location)
+        return { frame in try branch.run(frame) }
+    }
+}
+
+/// `if local <op> constant { … } else { … }` specialised by operator; a class so that the compiled closure captures
+/// one reference (entering it costs one load instead of unpacking every captured value).
+final class SlotComparisonBranch<Operation: ComparisonOperation> {
+    let runtime: Runtime
+    let slot: Int
+    let constant: Double
+    let thenCode: Evaluator
+    let elseCode: Evaluator
+    let location: SourceLocation
+
+    init(runtime: Runtime, slot: Int, constant: Double, thenCode: @escaping Evaluator, elseCode: @escaping Evaluator,
+         location: SourceLocation) {
+        self.runtime = runtime
+        self.slot = slot
+        self.constant = constant
+        self.thenCode = thenCode
+        self.elseCode = elseCode
+        self.location = location
+    }
+
+    @inline(__always)
+    func run(_ frame: Frame) throws -> Value {
+        let passed: Bool
+        if case .number(let x) = frame.slots[slot] {
+            passed = Operation.apply(x, constant)
+        } else {
+            passed = try test(frame)
+        }
+        return passed ? try thenCode(frame) : try elseCode(frame)
+    }
+
+    /// A local that is not a number: the general operator (tensors, strings, errors).
+    @inline(never)
+    func test(_ frame: Frame) throws -> Bool {
+        try runtime.truthy(try runtime.binary(Operation.operation, frame.slots[slot], .number(constant), location),
+                           location)
+    }
+}
+
+/// `local <op> constant` (`n - 1`) as one object, so the compiled closure captures a single reference.
+final class SlotConstantArithmetic<Operation: NumericOperation> {
+    let runtime: Runtime
+    let slot: Int
+    let constant: Double
+    let location: SourceLocation
+
+    init(runtime: Runtime, slot: Int, constant: Double, location: SourceLocation) {
+        self.runtime = runtime
+        self.slot = slot
+        self.constant = constant
+        self.location = location
+    }
+
+    @inline(__always)
+    func run(_ frame: Frame) throws -> Value {
+        if case .number(let x) = frame.slots[slot] { return .number(Operation.apply(x, constant)) }
+        return try general(frame)
+    }
+
+    @inline(never)
+    func general(_ frame: Frame) throws -> Value {
+        try runtime.binary(Operation.operation, frame.slots[slot], .number(constant), location)
+    }
+}
+
+/// `a <op> b` for any two operands (`fib(n - 1) + fib(n - 2)`), as one object for the same reason.
+final class CodeArithmetic<Operation: NumericOperation> {
+    let runtime: Runtime
+    let leftCode: Evaluator
+    let rightCode: Evaluator
+    let location: SourceLocation
+
+    init(runtime: Runtime, leftCode: @escaping Evaluator, rightCode: @escaping Evaluator, location: SourceLocation) {
+        self.runtime = runtime
+        self.leftCode = leftCode
+        self.rightCode = rightCode
+        self.location = location
+    }
+
+    @inline(__always)
+    func run(_ frame: Frame) throws -> Value {
+        let a = try leftCode(frame)
+        let b = try rightCode(frame)
+        if case .number(let x) = a, case .number(let y) = b { return .number(Operation.apply(x, y)) }
+        return try runtime.binary(Operation.operation, a, b, location)
     }
 }
