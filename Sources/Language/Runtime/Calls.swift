@@ -90,10 +90,11 @@ extension Runtime {
     @inline(__always)
     func enter(_ function: Function, _ prototype: FunctionPrototype, base: UnsafeMutablePointer<Value>,
                frameEnd: UnsafeMutablePointer<Value>, location: SourceLocation) throws -> Value {
-        depth += 1
+        // `depth` stays below `maximumDepth` (checked by every caller), so it cannot overflow: no trap check.
+        depth &+= 1
         stackTop = frameEnd
         defer {
-            depth -= 1
+            depth &-= 1
             clearSlots(base, frameEnd)
             stackTop = base
         }
