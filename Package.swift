@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "Autodiff", targets: ["Autodiff"]),
         .library(name: "Networks", targets: ["Networks"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
         .executable(name: "bm-bench", targets: ["BenchmarkTool"]),
     ],
     dependencies: [
@@ -55,6 +56,8 @@ let package = Package(
         .target(name: "Plotting", dependencies: ["Tensors", "Datasets", "CCairo"], swiftSettings: engineSettings),
         .target(name: "Autodiff", dependencies: ["Tensors"], swiftSettings: engineSettings),
         .target(name: "Networks", dependencies: ["Tensors", "Autodiff", "Datasets"], swiftSettings: engineSettings),
+        // Virtual subjects and stimulus generators; Plotting renders written words with Cairo.
+        .target(name: "Simulation", dependencies: ["Tensors", "Datasets", "Plotting"], swiftSettings: engineSettings),
 
         // The scripting language core: knows nothing of tensors (DEVELOPERS.md, "Layers like Lua 5.4").
         // Exclusivity checks are off in release because the evaluator's hot path reads interpreter state on every step.
@@ -63,13 +66,16 @@ let package = Package(
         ]),
 
         // The bridge: binds engine modules into the language.
-        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Datasets", "Alignment", "Plotting"],
+        .target(name: "Builtins", dependencies: ["Language", "Tensors", "Datasets", "Alignment", "Plotting",
+                                                 "Autodiff", "Networks", "Simulation"],
                 swiftSettings: engineSettings),
 
         // Executables.
         .executableTarget(name: "bm", dependencies: ["Builtins", "Language", "Tensors", "CReadline"],
                           swiftSettings: engineSettings),
-        .executableTarget(name: "BenchmarkTool", dependencies: ["Tensors", "Alignment", "Datasets"], path: "Sources/BenchmarkTool",
+        .executableTarget(name: "BenchmarkTool",
+                          dependencies: ["Tensors", "Alignment", "Datasets", "Autodiff", "Networks"],
+                          path: "Sources/BenchmarkTool",
                           swiftSettings: engineSettings),
 
         // Tests.
@@ -77,7 +83,8 @@ let package = Package(
         .testTarget(name: "AlignmentTests", dependencies: ["Alignment"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LanguageTests", dependencies: ["Language"]),
-        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors", "Plotting", "Alignment"]),
+        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Language", "Tensors", "Plotting", "Alignment",
+                                                         "Networks", "Simulation"]),
         // The one golden test: every script under Tests/Scripts, run by the interpreter bm uses.
         .testTarget(name: "ScriptTests", dependencies: ["Builtins", "Language"]),
         // Drives the bm executable through a pseudo-terminal.
@@ -85,6 +92,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Tensors", "Alignment"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),
     ]
 )
