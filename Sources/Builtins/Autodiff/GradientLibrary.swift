@@ -131,7 +131,8 @@ extension GradientLibrary {
           f          a function returning a scalar (a number or a 0-d tensor); its first argument is differentiated
           x          a float tensor or a number, or lists and records of them: the gradient has the same structure
           inside f   operators + - * / % ** @ (with numbers, tensors and traced tensors on either side), unary -,
-                     exp log sqrt abs tanh matmul maximum minimum where concat stack, indexing and slicing,
+                     exp log sqrt abs tanh matmul maximum minimum where concat stack zscore corr linalg.norm,
+                     floor ceil round (constant), indexing and slicing, iteration over rows,
                      t.shape t.dtype t.ndim t.size t.T, and the methods
                      \(TracedMethods.differentiable.keys.sorted().joined(separator: ", "))
           no gradient comparisons (bool tensors), \(TracedMethods.valueOnly.sorted().joined(separator: ", "))

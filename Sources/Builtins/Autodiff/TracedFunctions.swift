@@ -13,7 +13,19 @@ extension BindingContext {
     /// `grad: name is not differentiable in bm yet`.
     func define(_ name: String, _ signature: String, _ documentation: String,
                 traced: @escaping (Arguments) throws -> Value, _ body: @escaping (Arguments) throws -> Value) {
-        define(name, signature, documentation) { arguments in
+        define(name, signature, documentation, Self.dispatch(traced: traced, body))
+    }
+
+    /// A builtin function value (for modules such as `linalg`) that `grad` can differentiate through, as `define`.
+    func function(_ name: String, _ signature: String, _ documentation: String,
+                  traced: @escaping (Arguments) throws -> Value,
+                  _ body: @escaping (Arguments) throws -> Value) -> Value {
+        function(name, signature, documentation, Self.dispatch(traced: traced, body))
+    }
+
+    private static func dispatch(traced: @escaping (Arguments) throws -> Value,
+                                 _ body: @escaping (Arguments) throws -> Value) -> (Arguments) throws -> Value {
+        { arguments in
             if arguments.positional.contains(where: TracedOperands.holdsTracedTensor)
                 || arguments.named.contains(where: { TracedOperands.holdsTracedTensor($0.1) }) {
                 return try traced(arguments)
@@ -103,7 +115,7 @@ enum TracedFunctions {
     }
 
     /// `values` as variables; numbers are weak scalars of the first traced operand's dtype, as with operators.
-    private static func variables(_ values: [Value], names: [String], operation: String) throws -> [Variable] {
+    static func variables(_ values: [Value], names: [String], operation: String) throws -> [Variable] {
         var partner: Variable?
         for case .native(let object) in values {
             if let traced = object as? TracedTensor, traced.isTraced { partner = traced.variable; break }
@@ -123,7 +135,7 @@ enum TracedFunctions {
     }
 
     /// A result built from the arguments of one call: traced in the trace of the traced argument it depends on.
-    private static func wrap(_ result: Variable, _ arguments: Arguments, _ context: BindingContext) throws -> Value {
+    static func wrap(_ result: Variable, _ arguments: Arguments, _ context: BindingContext) throws -> Value {
         let values = arguments.positional + arguments.named.map(\.1)
         for value in values {
             if case .native(let object) = value, let traced = object as? TracedTensor, traced.isTraced {
