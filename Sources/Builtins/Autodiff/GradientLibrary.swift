@@ -134,13 +134,27 @@ extension GradientLibrary {
                      exp log sqrt abs tanh matmul maximum minimum where concat stack zscore corr linalg.norm,
                      floor ceil round (constant), indexing and slicing, iteration over rows,
                      t.shape t.dtype t.ndim t.size t.T, and the methods
-                     \(TracedMethods.differentiable.keys.sorted().joined(separator: ", "))
-          no gradient comparisons (bool tensors), \(TracedMethods.valueOnly.sorted().joined(separator: ", "))
-                     work on the value
+        \(wrapped(TracedMethods.differentiable.keys.sorted(), indent: 13))
+          no gradient comparisons (bool tensors) and these methods work on the value:
+        \(wrapped(TracedMethods.valueOnly.sorted(), indent: 13))
         Anything else throws "grad: name is not differentiable in bm yet"; stop_gradient(x) passes a value as a
         constant. Inside f a reduction over all axes gives a 0-d tensor (not a number), item()/tolist() and index
         assignment are refused, and grad cannot be nested (grad of grad). Example:
           let loss, g = value_and_grad(p => ((x @ p.w + p.b - y) ** 2).mean(), {w: zeros([3, 1]), b: zeros([1])})
         """
+    }
+
+    /// `names` comma-separated in lines of at most 112 characters, each indented by `indent` spaces.
+    static func wrapped(_ names: [String], indent: Int) -> String {
+        var lines: [String] = [], line = ""
+        for name in names {
+            if !line.isEmpty && indent + line.count + name.count + 2 > 112 {
+                lines.append(line + ",")
+                line = ""
+            }
+            line += (line.isEmpty ? "" : ", ") + name
+        }
+        lines.append(line)
+        return lines.map { String(repeating: " ", count: indent) + $0 }.joined(separator: "\n")
     }
 }

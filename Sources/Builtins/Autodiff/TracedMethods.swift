@@ -17,7 +17,7 @@ enum TracedMethods {
         guard let plain = TensorMethods.table[name] else { return nil }
         let context = receiver.context
         let body: (Arguments) throws -> Value
-        if let traced = differentiable[name] {
+        if let traced = differentiable[name] ?? concretizing[name] {
             body = { arguments in try traced(receiver, arguments) }
         } else if valueOnly.contains(name) {
             body = { arguments in try plain.body(receiver.value, arguments, context) }
@@ -127,6 +127,10 @@ enum TracedMethods {
                 throw TracedTensor.notDifferentiable("tensor.astype(\"\(target)\") of a \(variable.dtype) tensor")
             }
         },
+    ]
+
+    /// Methods that would turn the value into numbers: refused, with the way to read the value.
+    static let concretizing: [String: Body] = [
         "item": { _, _ in throw concretization("tensor.item") },
         "tolist": { _, _ in throw concretization("tensor.tolist") },
     ]
