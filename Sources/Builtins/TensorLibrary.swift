@@ -151,7 +151,9 @@ enum TensorLibrary {
                            "\(name) of a number (as the language defines it), or of each element of a tensor.",
                            traced: TracedFunctions.elementwise(name, context)) { arguments in
                 let value = try arguments.value(0, "x")
-                guard case .native(let object) = value, let tensor = (object as? TensorObject)?.tensor else {
+                // A traced tensor whose grad call has returned is an ordinary tensor.
+                guard case .native(let object) = value,
+                      let tensor = (object as? TensorObject)?.tensor ?? (object as? TracedTensor)?.value else {
                     guard let numeric else { throw LanguageError("\(name): expected a tensor, got \(value.typeName)") }
                     return try arguments.call(numeric, arguments.positional, named: arguments.named)
                 }

@@ -76,7 +76,13 @@ final class TracedTensor: NativeObject {
     }
 
     func binaryOperation(_ operation: BinaryOperator, other: Value, side: OperandSide) throws -> Value? {
-        guard isTraced else { return try plain.binaryOperation(operation, other: other, side: side) }
+        guard isTraced else {
+            var operand = other
+            if case .native(let object) = other, let escaped = object as? TracedTensor, !escaped.isTraced {
+                operand = context.wrap(escaped.value)
+            }
+            return try plain.binaryOperation(operation, other: operand, side: side)
+        }
         guard let otherVariable = try TracedOperands.variable(other, partner: variable, operation: operation.rawValue)
         else { return nil }
         let (left, right) = side == .left ? (variable, otherVariable) : (otherVariable, variable)
