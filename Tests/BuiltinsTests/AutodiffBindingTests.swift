@@ -135,6 +135,35 @@ import Testing
         #expect(differentiated >= 15)
     }
 
+    /// The same random programs in float32 (input and constants): the gradient stays float32 through every
+    /// operation (numbers are weak scalars) and agrees with the float64 gradient to float32 precision.
+    @Test(arguments: shapes)
+    func float32ProgramsStayFloat32(shape: [Int]) throws {
+        var generator = Generator(state: UInt64(shape.reduce(29) { $0 * 37 + $1 }))
+        let count = shape.reduce(1, *)
+        for _ in 0..<10 {
+            let source = Self.program(shape: shape, &generator)
+            let constants = (0..<3).map { _ in (0..<count).map { _ in generator.value() } }
+            var gradients: [[Double]] = []
+            for dtype in ["float32", "float64"] {
+                let bm = try interpreter()
+                try bm.run(source: """
+                    let w0 = tensor(\(constants[0]), dtype="\(dtype)").reshape(\(shape))
+                    let w1 = tensor(\(constants[1]), dtype="\(dtype)").reshape(\(shape))
+                    let point = tensor(\(constants[2]), dtype="\(dtype)").reshape(\(shape))
+                    fn f(x) { \(source) }
+                    let g = grad(f, point)
+                    """, file: "program.bm")
+                #expect(try bm.evaluate("g.dtype") == .string(dtype), "\(source)")
+                gradients.append(try numbers(bm, "g.astype(\"float64\")"))
+            }
+            let scale = 1 + (gradients[1].map(abs).max() ?? 0)
+            for (single, double) in zip(gradients[0], gradients[1]) {
+                #expect(abs(single - double) <= 1e-4 * scale, "\(source): \(gradients[0]) vs \(gradients[1])")
+            }
+        }
+    }
+
     /// The elements of a script expression's tensor, flattened.
     func numbers(_ bm: Interpreter, _ expression: String) throws -> [Double] {
         let value = try bm.evaluate("tensor(\(expression)).reshape(-1).tolist()")
