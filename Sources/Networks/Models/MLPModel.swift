@@ -92,6 +92,11 @@ public final class MultilayerPerceptron: Layer {
         return x
     }
 
+    /// `callAsFunction` on a tensor (not differentiated with respect to it).
+    public func callAsFunction(_ input: Tensor, in pass: ForwardPass) throws -> Variable {
+        try self(Variable(input), in: pass)
+    }
+
     private func activate(_ x: Variable) throws -> Variable {
         switch activation {
         case .relu: return try x.relu()

@@ -178,6 +178,11 @@ public final class ResNet: Layer {
         return x
     }
 
+    /// `callAsFunction` on a tensor (not differentiated with respect to it).
+    public func callAsFunction(_ images: Tensor, in pass: ForwardPass) throws -> Variable {
+        try self(Variable(images), in: pass)
+    }
+
     /// A torchvision `state_dict` (tensors read from a safetensors file, say) without the BatchNorm
     /// `num_batches_tracked` counters, which this model does not keep; a leading "module." (DataParallel) is removed.
     public static func stateFromTorchvision(_ state: [String: Tensor]) -> [String: Tensor] {
