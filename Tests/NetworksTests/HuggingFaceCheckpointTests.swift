@@ -65,14 +65,27 @@ import Testing
         try model.load(VisionTransformer.stateFromHuggingFace(checkpoint.state))
         model.setTraining(false)
         let pixels = try checkpoint.expected.tensor("pixel_values")
-        let tokens = try model(pixels, in: ForwardPass()).value
+        let pass = ForwardPass()
+        let tokens = try model(pixels, in: pass).value
         #expect(tokens.dtype == test.dtype)
         let classTokens = try tokens.get([.all, .index(0), .all])
-        let worst = networkReferenceCompare([
+        let masks = try checkpoint.expected.tensor("bool_masked_pos")
+        #expect(masks.dtype == .bool)
+        let masked = try model(pixels, in: ForwardPass(), masks: masks).value
+        var pairs: [(String, Tensor, Tensor)] = [
             ("last_hidden_state", tokens, try checkpoint.expected.tensor("last_hidden_state")),
             ("pooler_output", classTokens, try checkpoint.expected.tensor("pooler_output")),
-        ], tolerance: test.tolerance)
+            ("masked_last_hidden_state", masked, try checkpoint.expected.tensor("masked_last_hidden_state")),
+        ]
+        // transformers' hidden_states[i + 1] is layer i's output: bm's recorded "blocks.i".
+        for index in model.blocks.indices {
+            pairs.append(("hidden_states.\(index + 1)", try #require(pass.activation("blocks.\(index)")).value,
+                          try checkpoint.expected.tensor("hidden_states.\(index + 1)")))
+        }
+        let worst = networkReferenceCompare(pairs, tolerance: test.tolerance)
         print("HuggingFaceCheckpoint \(test.testDescription): largest relative error \(worst.error) (\(worst.label))")
+        // The masks matter (the mask token's mapping is checked by the output).
+        #expect(networkReferenceRelativeError(masked, tokens) > 1e-2)
     }
 
     /// Every tensor of the checkpoint is used: the mapped state has exactly the model's names (load would reject
