@@ -11,7 +11,9 @@ import Testing
         let hidden: [Int]
         let classes: Int?
         let activation: MultilayerPerceptron.Activation
-        var testDescription: String { "\(input) hidden \(hidden) classes \(classes.map(String.init) ?? "none") \(activation)" }
+        var testDescription: String {
+            "\(input) hidden \(hidden) classes \(classes.map(String.init) ?? "none") \(activation)"
+        }
     }
 
     static let cases = [

@@ -5,9 +5,10 @@ import Networks
 import Tensors
 import Testing
 
-/// ResNet against JAX (Fixtures/resnet_reference_*.safetensors, written by scripts/fixtures/resnet_network_reference.py:
-/// logits, loss, every gradient and BatchNorm's running statistics in training and evaluation mode) and against
-/// torchvision's state_dict names (Fixtures/torchvision_resnet_state_names.json, scripts/fixtures/resnet_network_names.py).
+/// ResNet against JAX (Fixtures/resnet_reference_*.safetensors, written by
+/// scripts/fixtures/resnet_network_reference.py: logits, loss, every gradient and BatchNorm's running statistics in
+/// training and evaluation mode) and against torchvision's state_dict names
+/// (Fixtures/torchvision_resnet_state_names.json, written by scripts/fixtures/resnet_network_names.py).
 @Suite struct ResNetTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let fixture: String
@@ -59,7 +60,8 @@ import Testing
             ("gradient.images", backward.gradients[named.count], try fixture.tensor("\(mode).gradient.images")),
         ]
         for (index, (name, _)) in named.enumerated() {
-            pairs.append(("gradient." + name, backward.gradients[index], try fixture.tensor("\(mode).gradient.\(name)")))
+            pairs.append(("gradient." + name, backward.gradients[index],
+                          try fixture.tensor("\(mode).gradient.\(name)")))
         }
         for (offset, name) in records.enumerated() {
             pairs.append(("output." + name, recorded[offset].value, try fixture.tensor("\(mode).output.\(name)")))

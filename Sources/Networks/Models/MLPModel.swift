@@ -50,8 +50,8 @@ public final class MultilayerPerceptron: Layer {
                               weightInitialization: .uniform(bound: 1 / Double(width).squareRoot()), dtype: dtype)
         }
         head = try classes.map {
-            try Linear(inputs: width, outputs: $0, weightInitialization: .uniform(bound: 1 / Double(width).squareRoot()),
-                       dtype: dtype)
+            try Linear(inputs: width, outputs: $0,
+                       weightInitialization: .uniform(bound: 1 / Double(width).squareRoot()), dtype: dtype)
         }
         try initializeParameters(seed: seed)
     }
