@@ -63,7 +63,7 @@ import Tensors
         #expect(message { _ = try VirtualSubject(index: -1) } == "VirtualSubject: index must be >= 0, got -1")
         #expect(message { _ = try VirtualSubject(vertices: 400, fieldOfView: 0) }
                 == "VirtualCortex: fieldOfView must be in (0, 180) degrees, got 0.0")
-        #expect(message { _ = try FeatureBank(resolution: 30) } == "FeatureBank: resolution must be a multiple of 4 in 16...256, got 30")
+        #expect(message { _ = try FeatureBank(resolution: 30) } == "FeatureBank: resolution must be a multiple of 4 in 48...256, got 30")
         #expect(message { _ = try VirtualSubject.cohort(0) } == "VirtualSubject.cohort: count must be >= 1, got 0")
         #expect(message { _ = try HemodynamicResponse(ratio: 1) }.hasPrefix("HemodynamicResponse: delays and dispersions must be > 0"))
     }

@@ -6,7 +6,7 @@ import Tensors
 @Suite struct SubjectFeatureBankTests {
     /// A full-field grating `[1, size, size, 1]` of amplitude `amplitude` around 0.5 whose wave vector points at
     /// `angle` degrees counter-clockwise from the image's x axis (y up).
-    func grating(angle: Double, wavelength: Double, amplitude: Double, size: Int = 32) -> Tensor {
+    func grating(angle: Double, wavelength: Double, amplitude: Double, size: Int = 48) -> Tensor {
         var values = [Float]()
         let radians = angle * Double.pi / 180
         for row in 0..<size {
@@ -20,10 +20,10 @@ import Tensors
 
     @Test(arguments: [(0.0, 0), (45.0, 1), (90.0, 2), (135.0, 3)])
     func energyPeaksAtTheGratingsOrientation(angle: Double, channel: Int) throws {
-        let bank = try FeatureBank(resolution: 32)
+        let bank = try FeatureBank(resolution: 48)
         for (scale, wavelength) in bank.wavelengths.enumerated() where scale < 2 {
             let features = try bank.features(grating(angle: angle, wavelength: wavelength, amplitude: 0.3), operation: "t")
-            let half = 16
+            let half = 24
             // Energy of each orientation at this scale in the centre of the image.
             let centre = (half / 2) * half + half / 2
             let energies = try (0..<4).map { orientation in
@@ -36,7 +36,7 @@ import Tensors
     }
 
     @Test func uniformImagesHaveNoEnergy() throws {
-        let bank = try FeatureBank(resolution: 16)
+        let bank = try FeatureBank(resolution: 48)
         let features = try bank.features(try Tensor.full([2, 20, 24, 3], value: 0.4), operation: "t")
         #expect(try features.early.abs().max().item() < 1e-5)
         #expect(try features.middle.abs().max().item() < 1e-9)
@@ -62,8 +62,8 @@ import Tensors
     @Test func colourImagesUseLuminance() throws {
         let grey = SubjectFixtures.images(2)
         let colour = try Tensor.concatenate([grey, grey, grey], axis: 3)
-        let prepared = try PreparedImages(colour, resolution: 32, operation: "t")
-        let single = try PreparedImages(grey, resolution: 32, operation: "t")
+        let prepared = try PreparedImages(colour, resolution: 48, operation: "t")
+        let single = try PreparedImages(grey, resolution: 48, operation: "t")
         #expect(try (prepared.luminance - single.luminance).abs().max().item() < 1e-5)
         #expect(prepared.hasColour && !single.hasColour)
     }
@@ -84,7 +84,7 @@ import Tensors
             }
         }
         let images = try Tensor(shape: [2, size, size, 3], scalars: face + lines)
-        let features = try FeatureBank(resolution: 32).features(images, operation: "t")
+        let features = try FeatureBank(resolution: 48).features(images, operation: "t")
         let evidence = SubjectFixtures.doubles(features.categoryEvidence)
         #expect(evidence.allSatisfy { $0 >= 0 && $0 <= 1 })
         #expect(evidence[0] > 0.5 && evidence[0] > evidence[5], "\(evidence)")   // faces: face image above lines

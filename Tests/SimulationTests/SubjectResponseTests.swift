@@ -9,13 +9,13 @@ import Tensors
     @Test func simulationsAreDeterministicPerSeed() throws {
         let images = SubjectFixtures.images(6)
         let first = try subject.fmri(images, repeats: 2, noise: 0.5, seed: 3)
-        let rebuilt = try VirtualSubject(index: 0, seed: 7, vertices: 400, resolution: 32)
+        let rebuilt = try VirtualSubject(index: 0, seed: 7, vertices: 400, resolution: 48)
         let second = try rebuilt.fmri(images, repeats: 2, noise: 0.5, seed: 3)
         #expect(first.responses.scalars(as: Float.self) == second.responses.scalars(as: Float.self))
         let reseeded = try subject.fmri(images, repeats: 2, noise: 0.5, seed: 4)
         #expect(first.signal.scalars(as: Float.self) == reseeded.signal.scalars(as: Float.self))
         #expect(first.responses.scalars(as: Float.self) != reseeded.responses.scalars(as: Float.self))
-        let otherCohort = try VirtualSubject(index: 0, seed: 8, vertices: 400, resolution: 32)
+        let otherCohort = try VirtualSubject(index: 0, seed: 8, vertices: 400, resolution: 48)
         #expect(try otherCohort.responses(to: images).total.scalars(as: Float.self)
                 != first.signal.scalars(as: Float.self))
     }
@@ -99,7 +99,7 @@ import Tensors
     }
 
     @Test func cohortMakesConsecutiveSubjects() throws {
-        let cohort = try VirtualSubject.cohort(2, seed: 7, vertices: 400, resolution: 32)
+        let cohort = try VirtualSubject.cohort(2, seed: 7, vertices: 400, resolution: 48)
         #expect(cohort.map(\.index) == [0, 1])
         #expect(cohort[1].gain == SubjectFixtures.other.gain)
     }

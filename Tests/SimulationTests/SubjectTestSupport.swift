@@ -4,8 +4,8 @@ import Tensors
 
 /// Shared, modest-sized subjects and image makers for the subject tests (debug builds are slow).
 enum SubjectFixtures {
-    static let subject = try! VirtualSubject(index: 0, seed: 7, vertices: 400, resolution: 32)
-    static let other = try! VirtualSubject(index: 1, seed: 7, vertices: 400, resolution: 32)
+    static let subject = try! VirtualSubject(index: 0, seed: 7, vertices: 400, resolution: 48)
+    static let other = try! VirtualSubject(index: 1, seed: 7, vertices: 400, resolution: 48)
 
     /// `count` smooth random grey images `[count, size, size, 1]` in [0, 1]: sums of 6 random gratings with random
     /// contrast, so that images differ in orientation, scale and position content.

@@ -15,7 +15,7 @@ enum SubjectLibrary {
         fmri_timeseries(images, tr, ...), responses(images, labels=nil), vertices(region, hemisphere=nil). \
         Attributes: regions, truth, cortex, index, seed, vertices_count.
         Errors: VirtualCortex: fewer than 200 vertices; VirtualSubject: index < 0; FeatureBank: resolution not a \
-        multiple of 4 in 16...256; virtual_subject: seed < 0.
+        multiple of 4 in 48...256; virtual_subject: seed < 0.
         """
 
     static func install(_ context: BindingContext) {

@@ -24,10 +24,12 @@ public struct FeatureBank: Sendable {
 
     public let resolution: Int
 
-    /// Throws `SimulationError("FeatureBank", …)` unless resolution is a multiple of 4 in 16…256.
+    /// Throws `SimulationError("FeatureBank", …)` unless resolution is a multiple of 4 in 48…256 (below 48 the finest
+    /// wavelength, R/16, would come within 1.5 of the Nyquist limit of 2 pixels, where a real grating aliases onto
+    /// both halves of the complex filter).
     public init(resolution: Int = 64) throws {
-        guard resolution >= 16, resolution <= 256, resolution % 4 == 0 else {
-            throw SimulationError("FeatureBank", "resolution must be a multiple of 4 in 16...256, got \(resolution)")
+        guard resolution >= 48, resolution <= 256, resolution % 4 == 0 else {
+            throw SimulationError("FeatureBank", "resolution must be a multiple of 4 in 48...256, got \(resolution)")
         }
         self.resolution = resolution
     }
