@@ -131,7 +131,7 @@ public enum CorticalRegion: String, CaseIterable, Sendable, Comparable {
         }
     }
 
-    /// V2's polar-angle map is mirrored relative to V1's, as the field-sign reversal at the V1/V2 border.
+    /// V2's polar-angle map is mirrored relative to V1's and V4's, so that the angle reverses at both of its borders.
     var mirroredAngle: Bool { self == .v2 }
 }
 

@@ -8,9 +8,11 @@ import Foundation
 /// nearest (Voronoi cells of `CorticalRegion.templateCentre`, each centre jittered per subject by a normal of
 /// `regionJitter` mm). Hierarchy position = Euclidean distance (mm) on the sheet from the subject's V1 centre.
 ///
-/// Retinotopy. Within a region, with `u, v ∈ [0, 1]` the vertex's position across the region's extent along x and y:
-/// eccentricity `e = e_max · (lo + (hi − lo) · (exp(2u) − 1) / (exp(2) − 1))` (more cortex for the fovea, range per
-/// region), polar angle `θ = −90° + 180° · v` (`1 − v` in V2, the mirror reversal), in the contralateral hemifield
+/// Retinotopy. With `u ∈ [0, 1]` the vertex's position across its region's extent along x, and `v ∈ [0, 1]` its
+/// position along y (the whole sheet's height in V1, V2 and V4, so that eccentricity is continuous across their
+/// borders; the region's extent elsewhere): eccentricity `e = e_max · (lo + (hi − lo) · (exp(2v) − 1) / (exp(2) − 1))`
+/// (more cortex for the fovea, range per region), polar angle `θ = −90° + 180° · u` (`1 − u` in V2, so that the angle
+/// reverses at the V1/V2 and V2/V4 borders, as the field sign does), in the contralateral hemifield
 /// (left hemisphere: −90…90°, right: 90…270°, 0° = right horizontal meridian, counter-clockwise), and pRF size
 /// `σ = a + b · e` from `CorticalRegion.prfSizeLaw`; e_max = fieldOfView / 2. Angle, eccentricity and size carry
 /// small individual jitter (2°, 3 %, 5 %).
@@ -122,13 +124,17 @@ public struct VirtualCortex: Sendable {
                 let lowX = members.map { xs[$0] }.min()!, highX = members.map { xs[$0] }.max()!
                 let lowY = members.map { ys[$0] }.min()!, highY = members.map { ys[$0] }.max()!
                 let range = candidate.eccentricityRange, law = candidate.prfSizeLaw
+                // Early regions share one eccentricity axis (the sheet's y), so that eccentricity runs continuously
+                // across their borders while the polar angle reverses there, as in V1/V2/V4.
+                let early = candidate.hierarchyLevel <= 2
                 for member in members {
-                    let u = highX > lowX ? (xs[member] - lowX) / (highX - lowX) : 0.5
-                    var v = highY > lowY ? (ys[member] - lowY) / (highY - lowY) : 0.5
-                    if candidate.mirroredAngle { v = 1 - v }
-                    let fraction = range.low + (range.high - range.low) * (Foundation.exp(2 * u) - 1) / (Foundation.exp(2) - 1)
+                    var u = highX > lowX ? (xs[member] - lowX) / (highX - lowX) : 0.5
+                    if candidate.mirroredAngle { u = 1 - u }
+                    let v = early ? ys[member] / VirtualCortex.sheetHeight
+                        : (highY > lowY ? (ys[member] - lowY) / (highY - lowY) : 0.5)
+                    let fraction = range.low + (range.high - range.low) * (Foundation.exp(2 * v) - 1) / (Foundation.exp(2) - 1)
                     let eccentricity = maximumEccentricity * fraction * (1 + 0.03 * retinotopyJitter.normal())
-                    var angle = -90 + 180 * v + 2 * retinotopyJitter.normal()
+                    var angle = -90 + 180 * u + 2 * retinotopyJitter.normal()
                     if side == .right { angle = 180 - angle }
                     angles[member] = angle
                     eccentricities[member] = Swift.max(0, eccentricity)
