@@ -68,26 +68,31 @@ import Tensors
         #expect(prepared.hasColour && !single.hasColour)
     }
 
-    @Test func categoryEvidenceIsBoundedAndSeparatesSymmetricSkinImages() throws {
-        // A skin-coloured symmetric oval with two dark eyes on grey versus horizontal text-like bars.
+    @Test func categoryEvidenceSeparatesAFaceLikeImageFromALineOfText() throws {
+        // A skin-coloured oval with two dark eyes on grey, and one row of dark strokes on a light page.
         let size = 32
-        var face = [Float](), lines = [Float]()
+        var face = [Float](), text = [Float]()
         for row in 0..<size {
             for column in 0..<size {
                 let dx = (Double(column) - 15.5) / 10, dy = (Double(row) - 15.5) / 13
                 let inside = dx * dx + dy * dy < 1
                 let eye = (row == 12 || row == 13) && (column == 11 || column == 12 || column == 19 || column == 20)
-                let skin: [Float] = eye ? [0.1, 0.08, 0.06] : (inside ? [0.85, 0.62, 0.5] : [0.5, 0.5, 0.5])
-                face += skin
-                let stroke = (row / 3) % 3 == 0 && row > 6 && row < 26 && column % 3 != 2 && column > 3 && column < 28
-                lines += stroke ? [0.05, 0.05, 0.05] : [0.95, 0.95, 0.95]
+                face += eye ? [0.1, 0.08, 0.06] : (inside ? [0.85, 0.62, 0.5] : [0.5, 0.5, 0.5])
+                let stroke = row >= 14 && row <= 18 && column % 3 != 2 && column > 3 && column < 28
+                text += stroke ? [0.05, 0.05, 0.05] : [0.95, 0.95, 0.95]
             }
         }
-        let images = try Tensor(shape: [2, size, size, 3], scalars: face + lines)
+        let images = try Tensor(shape: [2, size, size, 3], scalars: face + text)
         let features = try FeatureBank(resolution: 48).features(images, operation: "t")
         let evidence = SubjectFixtures.doubles(features.categoryEvidence)
         #expect(evidence.allSatisfy { $0 >= 0 && $0 <= 1 })
-        #expect(evidence[0] > 0.5 && evidence[0] > evidence[5], "\(evidence)")   // faces: face image above lines
-        #expect(evidence[8] > evidence[3], "\(evidence)")                         // words: lines above face
+        let faces = SelectivityCategory.faces.index, words = SelectivityCategory.words.index
+        #expect(evidence[faces] > 0.5 && evidence[faces] == evidence[0..<5].max(), "\(evidence)")
+        #expect(evidence[5 + words] > 0.5 && evidence[5 + words] == evidence[5..<10].max(), "\(evidence)")
+    }
+
+    @Test func categoryEvidenceOfAUniformImageIsSmall() throws {
+        let features = try FeatureBank(resolution: 48).features(try Tensor.full([1, 16, 16, 3], value: 0.5), operation: "t")
+        #expect(SubjectFixtures.doubles(features.categoryEvidence).allSatisfy { $0 < 0.05 })
     }
 }

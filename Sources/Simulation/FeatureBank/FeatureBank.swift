@@ -12,8 +12,9 @@ import Tensors
 /// - middle: second-order texture statistics, the products `E_o · E_o'` of energies of orientations o ≤ o' within
 ///   each scale (10 per scale, 30 maps), averaged over 2 × 2 → 30 maps of (R/4)². Pooled over a pRF and square-
 ///   rooted they are correlations of filter magnitudes (as in Portilla & Simoncelli's texture model).
-/// - category: evidence in [0, 1] for faces, places, bodies, words and objects from hand-designed image statistics
-///   (`CategoryStatistics`) — or, when stimulus labels are given, the labels themselves (see `VirtualSubject`).
+/// - category: evidence in [0, 1] for faces, places, bodies, words and objects from hand-designed image statistics of
+///   the colour image (foreground shape against the border colour, skin colour, gradient periphery;
+///   `CategoryStatistics`) — or, when stimulus labels are given, the labels themselves (see `VirtualSubject`).
 /// Vertices pool the maps over their pRFs (`PopulationReceptiveFields`).
 public struct FeatureBank: Sendable {
     public static let orientations: [Double] = [0, 45, 90, 135]
@@ -73,7 +74,7 @@ public struct FeatureBank: Sendable {
         }
         let quarter = size / 4
         let middle = try Tensor.stack(products, axis: 1).reshaped([n, FeatureBank.middleChannelCount, quarter * quarter])
-        let evidence = try CategoryStatistics.evidence(prepared, energies: energies)
+        let evidence = try CategoryStatistics.evidence(prepared)
         return ImageFeatures(count: n, early: early, middle: middle, categoryEvidence: evidence)
     }
 
