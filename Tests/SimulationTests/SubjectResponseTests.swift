@@ -114,3 +114,44 @@ import Tensors
         #expect(truth.regionStage[0] == "early" && truth.regionStage[2] == "middle")
     }
 }
+
+@Suite struct SubjectRetinotopyTests {
+    @Test func dotMappingRecoversPlantedPRFCentres() throws {
+        // Dots on a 9 × 9 grid over ±4°: the response-weighted mean dot position of an early vertex is its pRF centre,
+        // which also pins the conventions (x rightwards, y upwards, left hemisphere ↔ right visual field).
+        let subject = SubjectFixtures.subject, cortex = subject.cortex
+        var positions = [(x: Double, y: Double)]()
+        for index in 0..<81 { positions.append((x: Double(index % 9) - 4, y: 4 - Double(index / 9))) }
+        var scalars = [Float]()
+        for position in positions { scalars += SubjectFixtures.dot(x: position.x, y: position.y, radius: 0.6) }
+        let responses = SubjectFixtures.doubles(try subject.responses(to: try Tensor(shape: [81, 32, 32, 1],
+                                                                                       scalars: scalars)).total)
+        let count = cortex.vertexCount
+        let chosen = (0..<count).filter {
+            cortex.region[$0].hierarchyLevel <= 1 && cortex.eccentricity[$0] > 0.5 && abs(cortex.prfX[$0]) < 3.5
+                && abs(cortex.prfY[$0]) < 3.5
+        }
+        #expect(chosen.count > 40)
+        var estimatedX = [Double](), estimatedY = [Double](), trueX = [Double](), trueY = [Double]()
+        for vertex in chosen {
+            let values = (0..<81).map { responses[$0 * count + vertex] }
+            let floor = values.min()!
+            let weights = values.map { pow($0 - floor, 4) }
+            let total = weights.reduce(0, +)
+            var sumX = 0.0, sumY = 0.0
+            for (weight, position) in zip(weights, positions) {
+                sumX += weight * position.x
+                sumY += weight * position.y
+            }
+            estimatedX.append(sumX / total)
+            estimatedY.append(sumY / total)
+            trueX.append(cortex.prfX[vertex]); trueY.append(cortex.prfY[vertex])
+        }
+        let rx = SubjectFixtures.correlation(estimatedX, trueX), ry = SubjectFixtures.correlation(estimatedY, trueY)
+        #expect(rx > 0.9 && ry > 0.9, "r_x \(rx), r_y \(ry)")
+        // A shuffled control: the same estimates against another vertex's pRF do not correlate.
+        let order = trueX.indices.sorted { SeededRandom.mix(UInt64($0)) < SeededRandom.mix(UInt64($1)) }
+        let shuffled = order.map { trueX[$0] }
+        #expect(abs(SubjectFixtures.correlation(estimatedX, shuffled)) < 0.3)
+    }
+}
