@@ -16,6 +16,7 @@ public enum CorticalRegion: String, CaseIterable, Sendable, Comparable {
         return region
     }
 
+    /// Regions order as `allCases`, V1 first.
     public static func < (a: CorticalRegion, b: CorticalRegion) -> Bool { a.order < b.order }
 
     /// Position in `allCases`.
@@ -161,6 +162,7 @@ public enum SelectivityCategory: String, CaseIterable, Sendable {
                               + allCases.map(\.rawValue).joined(separator: ", "))
     }
 
+    /// Column of the category in evidence and preference matrices (`allCases` order).
     public var index: Int { SelectivityCategory.allCases.firstIndex(of: self)! }
 }
 

@@ -27,6 +27,7 @@ public struct VirtualCortex: Sendable {
     /// Fewest vertices accepted: every region must hold vertices in both hemispheres.
     public static let minimumVertices = 200
 
+    /// Number of vertices over both hemispheres (left: `0 ..< ⌈V/2⌉`).
     public let vertexCount: Int
     /// Sheet coordinates (mm) and hemisphere of each vertex, `[vertexCount]`.
     public let x: [Double], y: [Double]
@@ -192,6 +193,7 @@ public struct VirtualCortex: Sendable {
         vertices(in: try CorticalRegion.named(name), hemisphere: side)
     }
 
+    /// Indices of the vertices of region `wanted`, optionally in one hemisphere, in increasing order.
     public func vertices(in wanted: CorticalRegion, hemisphere side: CorticalHemisphere? = nil) -> [Int] {
         (0..<vertexCount).filter { region[$0] == wanted && (side == nil || hemisphere[$0] == side) }
     }

@@ -17,12 +17,15 @@ import Tensors
 ///   `CategoryStatistics`) — or, when stimulus labels are given, the labels themselves (see `VirtualSubject`).
 /// Vertices pool the maps over their pRFs (`PopulationReceptiveFields`).
 public struct FeatureBank: Sendable {
+    /// Filter orientations (degrees counter-clockwise from the image's x axis; 0° responds to vertical stripes) and
+    /// the number of scales.
     public static let orientations: [Double] = [0, 45, 90, 135]
     public static let scaleCount = 3
     /// Early channels (scale-major: channel = scale · 4 + orientation) and middle channels.
     public static var earlyChannelCount: Int { orientations.count * scaleCount }
     public static var middleChannelCount: Int { scaleCount * orientations.count * (orientations.count + 1) / 2 }
 
+    /// Side of the square image the bank works on (pixels).
     public let resolution: Int
 
     /// Throws `SimulationError("FeatureBank", …)` unless resolution is a multiple of 4 in 48…256 (below 48 the finest

@@ -6,10 +6,13 @@ import Foundation
 /// with SPM's defaults 6, 16, 1, 1 and ratio 1/6: a peak near 5 s and an undershoot near 15.7 s. Simulation keeps its
 /// own copy of the formula (the analysis side lives in Alignment, which Simulation must not depend on).
 public struct HemodynamicResponse: Sendable, Equatable {
+    /// Gamma shapes are delay / dispersion, scales the dispersions (seconds); ratio weighs the undershoot.
     public var peakDelay: Double, undershootDelay: Double
     public var peakDispersion: Double, undershootDispersion: Double
     public var ratio: Double
 
+    /// Throws `SimulationError("HemodynamicResponse", …)` for a delay or dispersion ≤ 0 or not finite, or a ratio
+    /// outside [0, 1).
     public init(peakDelay: Double = 6, undershootDelay: Double = 16, peakDispersion: Double = 1,
                 undershootDispersion: Double = 1, ratio: Double = 1.0 / 6) throws {
         guard [peakDelay, undershootDelay, peakDispersion, undershootDispersion].allSatisfy({ $0 > 0 && $0.isFinite }),

@@ -18,6 +18,7 @@ public struct FMRIData: Sendable {
     public let noiseCeiling: Tensor
     /// The same for a single trial, `σ²_s / (σ²_s + σ²_n)`.
     public let singleTrialNoiseCeiling: Tensor
+    /// The noiseless responses by stage, and the request's repeats and noise level.
     public let stages: StageResponses
     public let repeats: Int
     public let noise: Double

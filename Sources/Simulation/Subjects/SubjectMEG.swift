@@ -19,6 +19,7 @@ public struct MEGData: Sendable {
     public let regionLatency: [Double]
     /// Sensor noise standard deviation (the same for every sensor).
     public let noiseStandardDeviation: Double
+    /// Samples per second.
     public let samplingRate: Double
 }
 

@@ -15,6 +15,7 @@ public struct FMRITimeSeries: Sendable {
     /// Noise standard deviation `[V]` float64 and true noise ceiling `σ²_s / (σ²_s + σ²_n)` `[V]` float64 (σ²_s the
     /// variance of the signal over scans).
     public let noiseStandardDeviation: Tensor, noiseCeiling: Tensor
+    /// Repetition time (seconds).
     public let tr: Double
 }
 

@@ -18,8 +18,10 @@ import Tensors
 ///   0.3 for faces↔bodies, 0.2 for the others in LO, 0.1 otherwise, plus individual jitter of 0.05;
 ///   frontal vertices mix all five with random weights.
 public struct VirtualSubject: Sendable {
+    /// Index within the cohort and the cohort's seed.
     public let index: Int
     public let seed: UInt64
+    /// The subject's cortex and the (shared, fixed) feature bank.
     public let cortex: VirtualCortex
     public let bank: FeatureBank
     /// Preferred orientation (degrees) and scale (0 finest … 2 coarsest) of each vertex's early tuning.
