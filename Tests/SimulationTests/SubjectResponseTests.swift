@@ -155,3 +155,23 @@ import Tensors
         #expect(abs(SubjectFixtures.correlation(estimatedX, shuffled)) < 0.3)
     }
 }
+
+@Suite struct SubjectChunkingTests {
+    @Test func responsesDoNotDependOnTheOtherImagesPresented() throws {
+        // More images than one chunk: each image's response equals its response alone.
+        let subject = SubjectFixtures.subject
+        let count = VirtualSubject.imagesPerChunk + 3
+        let images = SubjectFixtures.images(count, size: 16, seed: 11)
+        let labels: [SelectivityCategory?] = (0..<count).map { $0 % 6 == 5 ? nil : SelectivityCategory.allCases[$0 % 6] }
+        let all = try subject.responses(to: images, labels: labels)
+        #expect(all.total.shape == [count, 400] && all.categoryEvidence.shape == [count, 5])
+        for index in [0, 5, VirtualSubject.imagesPerChunk - 1, VirtualSubject.imagesPerChunk, count - 1] {
+            let alone = try subject.responses(to: try images.sliced(axis: 0, index..<(index + 1)), labels: [labels[index]])
+            let together = try all.total.sliced(axis: 0, index..<(index + 1))
+            #expect(try (alone.total - together).abs().max().item() < 1e-5, "image \(index)")
+        }
+        #expect(throws: SimulationError("VirtualSubject.responses", "labels has 2 entries for \(count) images")) {
+            _ = try subject.responses(to: images, labels: [.faces, .words])
+        }
+    }
+}

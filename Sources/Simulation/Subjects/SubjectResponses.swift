@@ -12,6 +12,9 @@ public struct StageResponses: Sendable {
 }
 
 extension VirtualSubject {
+    /// Images processed at once by `responses(to:labels:)`.
+    static let imagesPerChunk = 64
+
     /// Noiseless responses to `images` `[n, h, w, c]` (see the type's documentation for the formula).
     /// `labels`: nil to compute category evidence from image statistics, or one entry per image — a category, or
     /// nil for an image of none of the five (scrambled, gratings…) — to make category responses follow the labels
@@ -19,6 +22,24 @@ extension VirtualSubject {
     /// values, or a label count other than n.
     public func responses(to images: Tensor, labels: [SelectivityCategory?]? = nil,
                           operation: String = "VirtualSubject.responses") throws -> StageResponses {
+        // Images go through the bank in chunks, so that the pooled maps ([n, 30, V] floats) stay small for long
+        // naturalistic sets; every image's response depends on that image alone, so chunking changes nothing.
+        let chunk = VirtualSubject.imagesPerChunk
+        if images.rank == 4, images.shape[0] > chunk {
+            if let labels, labels.count != images.shape[0] {
+                throw SimulationError(operation, "labels has \(labels.count) entries for \(images.shape[0]) images")
+            }
+            var parts = [StageResponses]()
+            for start in stride(from: 0, to: images.shape[0], by: chunk) {
+                let range = start..<Swift.min(start + chunk, images.shape[0])
+                parts.append(try responses(to: try images.sliced(axis: 0, range), labels: labels.map { Array($0[range]) },
+                                           operation: operation))
+            }
+            func joined(_ part: (StageResponses) -> Tensor) throws -> Tensor { try Tensor.concatenate(parts.map(part)) }
+            return StageResponses(early: try joined(\.early), middle: try joined(\.middle), category: try joined(\.category),
+                                  total: try joined(\.total), categoryEvidence: try joined(\.categoryEvidence),
+                                  fromLabels: labels != nil)
+        }
         let features = try bank.features(images, operation: operation)
         let n = features.count, count = cortex.vertexCount
         let evidence: Tensor
