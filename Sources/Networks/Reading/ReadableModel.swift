@@ -154,9 +154,11 @@ extension VisionTransformer: ReadableModel {
     }
 
     /// "patch_embed" is `[n, patches, width]` (no class token); every other layer is `[n, 1 + registers + patches,
-    /// width]` with the class token first, then the registers, then the patches.
+    /// width]` with the class token first, then the registers, then the patches. The patch count is read from
+    /// `shape`, so that images of another resolution (interpolated position embeddings) pool correctly.
     public func layout(ofLayer name: String, shape: [Int]) -> LayerLayout {
-        if name == "patch_embed" { return .tokens(classToken: nil, patches: 0..<patches) }
-        return .tokens(classToken: 0, patches: (1 + registers)..<(1 + registers + patches))
+        let tokens = shape.count == 3 ? shape[1] : 0
+        if name == "patch_embed" { return .tokens(classToken: nil, patches: 0..<tokens) }
+        return .tokens(classToken: 0, patches: Swift.min(1 + registers, tokens)..<tokens)
     }
 }

@@ -68,6 +68,20 @@ extension ReadableModel {
         return names
     }
 
+    /// The model's final output for `images`, computed in evaluation mode on batches of `batchSize` images without
+    /// recording gradients, joined along the image axis. Throws what `activations` throws.
+    public func outputs(_ images: Tensor, batchSize: Int = 64) throws -> Tensor {
+        let ranges = try Self.batches(of: images, batchSize: batchSize, operation: "forward")
+        return try withEvaluationMode {
+            try Self.joinBatches(ranges.map { range in
+                let pass = ForwardPass()
+                let output = try forward(Variable(try images.sliced(axis: 0, range)), in: pass)
+                try pass.checkHooks()
+                return output.value
+            })
+        }
+    }
+
     /// Runs `body` with this model and every descendant in evaluation mode, then restores each module's flag.
     public func withEvaluationMode<Result>(_ body: () throws -> Result) rethrows -> Result {
         var flags: [(module: any Module, isTraining: Bool)] = []
