@@ -35,6 +35,28 @@ import Testing
                 "the replacement differs enough from the original output to be seen downstream")
     }
 
+    /// The reading API takes hooks too: a lesioned block changes the layers after it and not those before, and a
+    /// hook on a layer the model does not record is refused with the valid names.
+    @Test func readingWithHooksLesionsDownstreamLayers() throws {
+        let model = try Reading.model(registers: 0)
+        let images = try Reading.images(5)
+        let plain = try model.activations(images, pool: .meanTokens)
+        // A constant replacement (not value · 0, which would stay connected to the graph).
+        let zeroed: [String: ForwardPass.Hook] = ["blocks.0": { _, value in Variable(try value.value * 0.0) }]
+        let lesioned = try model.activations(images, pool: .meanTokens, batchSize: 2, hooks: zeroed)
+        #expect(try Reading.difference(lesioned["patch_embed"]!, plain["patch_embed"]!) == 0)
+        #expect(try lesioned["blocks.0"]!.abs().max().item() == 0)
+        #expect(try Reading.difference(lesioned["blocks.1"]!, plain["blocks.1"]!) > 1e-3)
+        let gradients = try model.gradients(images, loss: .custom { outputs, _ in try outputs.sum(axes: [1, 2]) },
+                                            hooks: zeroed)
+        #expect(gradients.completionOrder == ["norm", "blocks.1", "blocks.0"])
+        #expect(try gradients.layers["patch_embed"]!.abs().max().item() == 0)
+        #expect(Reading.message { try model.activations(images, hooks: ["block.1": { $1 }]) }
+                == "activations: hook on unknown layer \"block.1\"; valid layers: patch_embed, blocks.0, blocks.1, norm")
+        #expect(Reading.message { try model.outputs(images, hooks: ["head": { $1 }]) }
+                == "forward: hook on unknown layer \"head\"; valid layers: patch_embed, blocks.0, blocks.1, norm")
+    }
+
     /// A hook that returns its input only reads: outputs equal a pass without hooks; `everyLayerHook` sees every
     /// layer in forward order, after the layer's own hook.
     @Test func readingHooksSeeEveryLayerInOrderAndChangeNothing() throws {

@@ -10,7 +10,8 @@ enum ModelMethods {
 
     static let table: [String: Method] = [
         "activations": Method(
-            signature: "activations(images, layers=\"all\", pool=\"cls\", batch=64, output=nil, progress=false)",
+            signature: "activations(images, layers=\"all\", pool=\"cls\", batch=64, output=nil, progress=false, "
+                + "hooks=nil)",
             documentation: "Each layer's output for images → record layer name → tensor [n, d], in layer order "
                 + "(model.layers). images: [n, h, w, c] as images.load gives, or [n, c, h, w].\n"
                 + "layers: \"all\", a name or a list of names. pool: \"cls\" (class token; a layer without one, "
@@ -20,6 +21,8 @@ enum ModelMethods {
                 + "output=\"file.h5\": streams each layer into that HDF5 file as it is computed (one dataset per "
                 + "layer, attribute \"layers\" giving their order) → the file object (h5.open); the file appears "
                 + "only when complete. progress=true: a progress line on stderr.\n"
+                + "hooks={\"blocks.1\": f}: f(output) runs on that layer's output in every batch and returns its "
+                + "replacement for everything downstream (an in-silico lesion), or nil to keep it.\n"
                 + "Errors: unknown layer (lists the valid ones), unknown pool, images of another shape, batch < 1, "
                 + "missing folder for output.") { object, arguments, context in
             let operation = "model.activations"
@@ -28,24 +31,26 @@ enum ModelMethods {
             let pool = try NetworkArguments.pool(arguments, 2, operation: operation)
             let batch = try NetworkArguments.batchSize(arguments, 3, default: 64, operation: operation)
             let progress = try NetworkArguments.progress(arguments, 5, operation: operation)
+            let hooks = try NetworkArguments.hooks(arguments, 6, context: context, operation: operation)
             if let path = try arguments.optionalString(4, "output") {
                 try object.model.saveActivations(images, to: path, layers: layers, pool: pool, batchSize: batch,
-                                                 progress: progress)
+                                                 hooks: hooks, progress: progress)
                 return .native(H5GroupObject(try HDF5File.open(path), context: context))
             }
             let readout = try object.model.activations(images, layers: layers, pool: pool, batchSize: batch,
-                                                       progress: progress)
+                                                       hooks: hooks, progress: progress)
             return NetworkArguments.record(readout, context: context)
         },
         "gradients": Method(
             signature: "gradients(images, loss=\"cross_entropy\", labels=nil, head=nil, layers=\"all\", "
-                + "pool=\"cls\", batch=32, progress=false)",
+                + "pool=\"cls\", batch=32, progress=false, hooks=nil)",
             documentation: "For each image, the gradient of that image's loss with respect to each layer's output, "
                 + "pooled as activations pools it → {gradients: record layer name → [n, d] (layer order), order: the "
                 + "layer names in the order the backward pass completed their gradients (last layer first), losses: "
                 + "[n]}.\nloss=\"cross_entropy\": −log softmax(head(class token of the final output))[label], with "
                 + "labels [n] class indices and head a weight [classes, width] or {weight, bias}. The model runs in "
-                + "evaluation mode; parameters are not differentiated.\n"
+                + "evaluation mode; parameters are not differentiated. hooks: as in activations (a replaced layer is "
+                + "a constant: layers before it get zero gradients and are left out of order).\n"
                 + "Errors: missing labels or head, labels not [n] or out of range, unknown loss, layer or pool, "
                 + "images of another shape.") { object, arguments, context in
             let operation = "model.gradients"
@@ -68,6 +73,7 @@ enum ModelMethods {
                 layers: try NetworkArguments.layers(arguments, 4, operation: operation),
                 pool: try NetworkArguments.pool(arguments, 5, operation: operation),
                 batchSize: try NetworkArguments.batchSize(arguments, 6, default: 32, operation: operation),
+                hooks: try NetworkArguments.hooks(arguments, 8, context: context, operation: operation),
                 progress: try NetworkArguments.progress(arguments, 7, operation: operation))
             return .makeRecord([
                 ("gradients", NetworkArguments.record(result.layers, context: context)),
@@ -76,14 +82,16 @@ enum ModelMethods {
             ])
         },
         "forward": Method(
-            signature: "forward(images, batch=64)",
+            signature: "forward(images, batch=64, hooks=nil)",
             documentation: "The model's output for images ([n, h, w, c] or [n, c, h, w]) in evaluation mode → "
-                + "tensor (a vit: the final tokens [n, 1 + registers + patches, width], class token first).\n"
+                + "tensor (a vit: the final tokens [n, 1 + registers + patches, width], class token first). hooks: as "
+                + "in activations.\n"
                 + "Errors: images of another shape, batch < 1.") { object, arguments, context in
             let operation = "model.forward"
             let images = try NetworkArguments.images(arguments.value(0, "images"), for: object, operation: operation)
             let batch = try NetworkArguments.batchSize(arguments, 1, default: 64, operation: operation)
-            return context.wrap(try object.model.outputs(images, batchSize: batch))
+            let hooks = try NetworkArguments.hooks(arguments, 2, context: context, operation: operation)
+            return context.wrap(try object.model.outputs(images, batchSize: batch, hooks: hooks))
         },
         "save": Method(
             signature: "save(path, names=\"dinov2\")",

@@ -1,3 +1,4 @@
+import Autodiff
 import Datasets
 import Foundation
 import Language
@@ -112,6 +113,28 @@ enum NetworkArguments {
                                 + "values that are not")
         }
         return labels.astype(.int64)
+    }
+
+    /// `hooks=`: a record layer name → function of that layer's output tensor returning a replacement tensor (or
+    /// nil to keep the output: a hook that only reads). Throws when a value is not a function; the engine checks
+    /// the names.
+    static func hooks(_ arguments: Arguments, _ index: Int, context: BindingContext, operation: String) throws
+        -> [String: ForwardPass.Hook] {
+        guard let value = arguments.optional(index, "hooks"), !value.isNil else { return [:] }
+        let record = try arguments.record(index, "hooks")
+        var hooks: [String: ForwardPass.Hook] = [:]
+        for (name, function) in zip(record.keys, record.values) {
+            guard case .function = function else {
+                throw LanguageError("\(operation): hooks.\(name) must be a function of the layer's output, got "
+                                    + function.typeName)
+            }
+            hooks[name] = { _, output in
+                let result = try arguments.call(function, [context.wrap(output.value)])
+                if result.isNil { return output }
+                return Variable(try TensorConversion.tensor(from: result, operation: operation).astype(output.dtype))
+            }
+        }
+        return hooks
     }
 
     /// A record of layer name → tensor, in the readout's order.

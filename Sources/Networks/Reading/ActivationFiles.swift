@@ -10,20 +10,20 @@ extension ReadableModel {
     /// rows are all written: an error or an interruption leaves the previous file (or none), never a half-written
     /// one. Root attributes: "layers" (the layer names in order, since HDF5 lists members alphabetically), "pool",
     /// "images" (n).
-    /// - `gzip`: deflate level 0…9, or nil for uncompressed data.
+    /// - `gzip`: deflate level 0…9, or nil for uncompressed data. `hooks`: as in `activations`.
     /// - Returns: each layer's name and dataset shape, in layer order.
     /// - Throws: what `activations` throws; `DataError` (`h5.write`) for a missing folder, an invalid gzip level or a
     ///   failed write.
     @discardableResult
     public func saveActivations(_ images: Tensor, to path: String, layers: LayerSelection = .all,
                                 pool: TokenPool = .cls, batchSize: Int = 64, gzip: Int? = nil,
-                                progress: ReadingProgress? = nil) throws -> [(name: String, shape: [Int])] {
+                                hooks: [String: ForwardPass.Hook] = [:], progress: ReadingProgress? = nil) throws -> [(name: String, shape: [Int])] {
         var shapes: [(name: String, shape: [Int])] = []
         try HDF5.save(path) { file in
             var writers: [HDF5RowWriter] = []
             let count = images.rank >= 1 ? images.shape[0] : 0
             let names = try forEachActivationBatch(images, layers: layers, pool: pool, batchSize: batchSize,
-                                                   progress: progress) { _, tensors in
+                                                   hooks: hooks, progress: progress) { _, tensors in
                 if writers.isEmpty {
                     // Shapes are known from the first batch: n rows of what one image gives.
                     let layerNames = try resolveLayers(layers, operation: "activations")

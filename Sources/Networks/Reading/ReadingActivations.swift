@@ -27,13 +27,16 @@ extension ReadableModel {
     /// do not depend on the batch size. Outputs have the parameters' dtype.
     /// - `images`: `[n, …]` as the model takes them (a ViT: `[n, channels, height, width]`).
     /// - `layers`: `.all` (forward order) or names (in the order given).
+    /// - `hooks`: by layer name, run on that layer's output in every batch (see `ForwardPass.hooks`): to read it,
+    ///   or to replace it for everything downstream (an in-silico lesion). Their layer names are checked.
     /// - `progress`: called after each batch with (images done, n).
     /// - Throws `invalidArgument` for an unknown layer (the message lists the valid ones), a repeated layer or a
     ///   batch size below 1; the model's own `shapeMismatch` for images of the wrong shape; what a hook throws.
     public func activations(_ images: Tensor, layers: LayerSelection = .all, pool: TokenPool = .cls,
-                            batchSize: Int = 64, progress: ReadingProgress? = nil) throws -> LayerReadout {
+                            batchSize: Int = 64, hooks: [String: ForwardPass.Hook] = [:],
+                            progress: ReadingProgress? = nil) throws -> LayerReadout {
         var blocks: [[Tensor]] = []
-        let names = try forEachActivationBatch(images, layers: layers, pool: pool, batchSize: batchSize,
+        let names = try forEachActivationBatch(images, layers: layers, pool: pool, batchSize: batchSize, hooks: hooks,
                                                progress: progress) { _, tensors in blocks.append(tensors) }
         return try LayerReadout(layers: names.indices.map { layer in
             (names[layer], try Self.joinBatches(blocks.map { $0[layer] }))
@@ -45,14 +48,17 @@ extension ReadableModel {
     /// throws (nothing more is read after that).
     @discardableResult
     public func forEachActivationBatch(_ images: Tensor, layers: LayerSelection = .all, pool: TokenPool = .cls,
-                                       batchSize: Int = 64, progress: ReadingProgress? = nil,
+                                       batchSize: Int = 64, hooks: [String: ForwardPass.Hook] = [:],
+                                       progress: ReadingProgress? = nil,
                                        _ body: (Range<Int>, [Tensor]) throws -> Void) throws -> [String] {
         let operation = "activations"
         let names = try resolveLayers(layers, operation: operation)
+        try checkHookNames(hooks, operation: operation)
         let ranges = try Self.batches(of: images, batchSize: batchSize, operation: operation)
         try withEvaluationMode {
             for range in ranges {
                 let pass = ForwardPass()
+                pass.hooks = hooks
                 _ = try forward(Variable(try images.sliced(axis: 0, range)), in: pass)
                 try pass.checkHooks()
                 let tensors = try names.map { name in
@@ -69,16 +75,29 @@ extension ReadableModel {
     }
 
     /// The model's final output for `images`, computed in evaluation mode on batches of `batchSize` images without
-    /// recording gradients, joined along the image axis. Throws what `activations` throws.
-    public func outputs(_ images: Tensor, batchSize: Int = 64) throws -> Tensor {
+    /// recording gradients, joined along the image axis; `hooks` as in `activations`. Throws what `activations`
+    /// throws.
+    public func outputs(_ images: Tensor, batchSize: Int = 64, hooks: [String: ForwardPass.Hook] = [:]) throws
+        -> Tensor {
+        try checkHookNames(hooks, operation: "forward")
         let ranges = try Self.batches(of: images, batchSize: batchSize, operation: "forward")
         return try withEvaluationMode {
             try Self.joinBatches(ranges.map { range in
                 let pass = ForwardPass()
+                pass.hooks = hooks
                 let output = try forward(Variable(try images.sliced(axis: 0, range)), in: pass)
                 try pass.checkHooks()
                 return output.value
             })
+        }
+    }
+
+    /// Throws `invalidArgument` for a hook on a layer this model does not record, listing the valid ones.
+    public func checkHookNames(_ hooks: [String: ForwardPass.Hook], operation: String) throws {
+        let valid = Set(layerNames)
+        if let unknown = hooks.keys.sorted().first(where: { !valid.contains($0) }) {
+            throw TensorError(.invalidArgument, operation, "hook on unknown layer \"\(unknown)\"; valid layers: "
+                              + layerNames.joined(separator: ", "))
         }
     }
 

@@ -43,14 +43,18 @@ extension ReadableModel {
     /// of a batch's per-image losses has, with respect to image i's layer output, the gradient of image i's loss
     /// alone: one backward pass per batch gives every image's gradients. Parameters are not differentiated.
     /// - `loss`: see `ReadingLoss`.
+    /// - `hooks`: as in `activations`, run before the layer output is taken as a variable to differentiate: a layer
+    ///   replaced by a constant cuts the graph there (layers before it then get zero gradients and are left out of
+    ///   `completionOrder`).
     /// - Throws what `activations` throws; for `.crossEntropy`, `shapeMismatch` for labels that are not `[n]`,
     ///   `dtype` for labels that are not int64, `index` for a label out of range; for `.custom`, `shapeMismatch`
     ///   when the loss is not `[b]`, and whatever the closure throws.
     public func gradients(_ images: Tensor, loss: ReadingLoss, layers: LayerSelection = .all,
-                          pool: TokenPool = .cls, batchSize: Int = 32,
+                          pool: TokenPool = .cls, batchSize: Int = 32, hooks: [String: ForwardPass.Hook] = [:],
                           progress: ReadingProgress? = nil) throws -> LayerGradients {
         let operation = "gradients"
         let names = try resolveLayers(layers, operation: operation)
+        try checkHookNames(hooks, operation: operation)
         let ranges = try Self.batches(of: images, batchSize: batchSize, operation: operation)
         if case .crossEntropy(let labels, _) = loss {
             guard labels.dtype == .int64 else {
@@ -67,6 +71,7 @@ extension ReadableModel {
         try withEvaluationMode {
             for range in ranges {
                 let pass = ForwardPass()
+                pass.hooks = hooks
                 // The first recorded layer becomes a leaf that requires a gradient; everything after it is recorded,
                 // nothing before it (parameters stay constants).
                 pass.everyLayerHook = { _, value in value.requiringGradient() }
