@@ -48,28 +48,28 @@ enum ModelMethods {
                 + "pooled as activations pools it → {gradients: record layer name → [n, d] (layer order), order: the "
                 + "layer names in the order the backward pass completed their gradients (last layer first), losses: "
                 + "[n]}.\nloss=\"cross_entropy\": −log softmax(head(class token of the final output))[label], with "
-                + "labels [n] class indices and head a weight [classes, width] or {weight, bias}. The model runs in "
+                + "labels [n] class indices and head a weight [classes, width] or {weight, bias}. loss=f: f(outputs, "
+                + "indices) gets a batch's final output (a vit: tokens [b, tokens, width]) and the batch's image "
+                + "indices [b] and returns one loss per image [b], with operations grad can differentiate "
+                + "(help(\"gradients\")); image i's loss must depend on image i only. The model runs in "
                 + "evaluation mode; parameters are not differentiated. hooks: as in activations (a replaced layer is "
                 + "a constant: layers before it get zero gradients and are left out of order).\n"
-                + "Errors: missing labels or head, labels not [n] or out of range, unknown loss, layer or pool, "
+                + "Errors: missing labels or head, labels not [n] or out of range, unknown loss, a loss function not "
+                + "returning [b] or using an operation without a gradient, unknown layer or pool, "
                 + "images of another shape.") { object, arguments, context in
             let operation = "model.gradients"
             let images = try NetworkArguments.images(arguments.value(0, "images"), for: object, operation: operation)
-            let lossName = try arguments.optionalString(1, "loss") ?? "cross_entropy"
-            guard lossName == "cross_entropy" else {
-                throw LanguageError("\(operation): unknown loss \"\(lossName)\"; use \"cross_entropy\"")
-            }
-            guard let labels = try NetworkArguments.labels(arguments, 2, operation: operation) else {
-                throw LanguageError("\(operation): loss=\"cross_entropy\" needs labels=[n] (one class per image)")
-            }
-            let width = object.visionTransformer?.width
-            guard let head = try NetworkArguments.head(arguments, 3, width: width, dtype: object.parameterType,
-                                                       operation: operation) else {
-                throw LanguageError("\(operation): loss=\"cross_entropy\" needs head= a weight [classes, "
-                                    + "\(width.map(String.init) ?? "width")] or {weight, bias}")
+            let loss: ReadingLoss
+            let trace = Trace()
+            defer { trace.close() }
+            if case .function = arguments.optional(1, "loss") ?? .nil {
+                loss = try functionLoss(try arguments.function(1, "loss"), arguments: arguments, trace: trace,
+                                        context: context, operation: operation)
+            } else {
+                loss = try crossEntropyLoss(object, arguments: arguments, operation: operation)
             }
             let result = try object.model.gradients(
-                images, loss: .crossEntropy(labels: labels, head: .linear(head)),
+                images, loss: loss,
                 layers: try NetworkArguments.layers(arguments, 4, operation: operation),
                 pool: try NetworkArguments.pool(arguments, 5, operation: operation),
                 batchSize: try NetworkArguments.batchSize(arguments, 6, default: 32, operation: operation),
@@ -113,4 +113,43 @@ enum ModelMethods {
             return .native(object)
         },
     ]
+
+    /// Cross-entropy to `labels=` through the linear `head=` on the final class token.
+    static func crossEntropyLoss(_ object: ModelObject, arguments: Arguments, operation: String) throws -> ReadingLoss {
+        let lossName = try arguments.optionalString(1, "loss") ?? "cross_entropy"
+        guard lossName == "cross_entropy" else {
+            throw LanguageError("\(operation): unknown loss \"\(lossName)\"; use \"cross_entropy\" or a function "
+                                + "(outputs, indices) => losses [b]")
+        }
+        guard let labels = try NetworkArguments.labels(arguments, 2, operation: operation) else {
+            throw LanguageError("\(operation): loss=\"cross_entropy\" needs labels=[n] (one class per image)")
+        }
+        let width = object.visionTransformer?.width
+        guard let head = try NetworkArguments.head(arguments, 3, width: width, dtype: object.parameterType,
+                                                   operation: operation) else {
+            throw LanguageError("\(operation): loss=\"cross_entropy\" needs head= a weight [classes, "
+                                + "\(width.map(String.init) ?? "width")] or {weight, bias}")
+        }
+        return .crossEntropy(labels: labels, head: .linear(head))
+    }
+
+    /// A `.bm` function as the per-image loss: called with the batch's final output as a traced tensor (grad's
+    /// tracing, so its operations are differentiated) and the batch's image indices (int64 `[b]`). Its result must
+    /// be `[b]`; the engine checks the shape.
+    static func functionLoss(_ function: Value, arguments: Arguments, trace: Trace, context: BindingContext,
+                             operation: String) throws -> ReadingLoss {
+        .custom { outputs, range in
+            let indices = context.wrap(Tensor(range.map { Int64($0) }))
+            let result = try arguments.call(function, [.native(TracedTensor(outputs, trace: trace, context: context)),
+                                                       indices])
+            switch result {
+            case .native(let native):
+                if let traced = native as? TracedTensor { return traced.isTraced ? traced.variable : Variable(traced.value) }
+                if let plain = native as? TensorObject { return Variable(plain.tensor) }
+            default: break
+            }
+            throw LanguageError("\(operation): the loss function must return one loss per image, a tensor [\(range.count)], "
+                                + "got \(result.typeName)")
+        }
+    }
 }
