@@ -75,4 +75,24 @@ import Testing
             }
         }
     }
+
+    /// A named Sequential reads each child's output; the gradient of Σ outputs at the last layer is ones and at the
+    /// first layer the column sums of the second layer's weight.
+    @Test func sequentialLayersAreReadable() throws {
+        let first = try Linear(inputs: 6, outputs: 5, dtype: .float64, seed: 1)
+        let second = try Linear(inputs: 5, outputs: 3, dtype: .float64, seed: 2)
+        let model = try Sequential(named: [("encoder", first), ("readout", second)])
+        #expect(model.layerNames == ["encoder", "readout"])
+        let inputs = try Tensor.randomNormal([4, 6], seed: 3)
+        let readout = try model.activations(inputs)
+        let hidden = try first(Variable(inputs), in: ForwardPass()).value
+        #expect(try Reading.difference(readout["encoder"]!, hidden) == 0)
+        #expect(try Reading.difference(readout["readout"]!, try model.outputs(inputs)) == 0)
+        let result = try model.gradients(inputs, loss: .custom { outputs, _ in try outputs.sum(axes: [1]) })
+        #expect(result.completionOrder == ["readout", "encoder"])
+        #expect(try Reading.difference(result.layers["readout"]!, try Tensor.ones([4, 3])) == 0)
+        let columnSums = try second.weight.value.sum(axes: [0]).reshaped([1, 5]).broadcast(to: [4, 5])
+        #expect(try Reading.difference(result.layers["encoder"]!, columnSums) < 1e-12)
+        #expect(Sequential([first], recordsOutputs: false).layerNames.isEmpty)
+    }
 }

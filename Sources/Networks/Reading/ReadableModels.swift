@@ -25,3 +25,13 @@ extension MultilayerPerceptron: ReadableModel {
         try self(images, in: pass)
     }
 }
+
+extension Sequential: ReadableModel {
+    /// The child names, when the Sequential records its outputs (`recordsOutputs`); none otherwise.
+    public var layerNames: [String] { recordsOutputs ? namedLayers.map(\.name) : [] }
+
+    /// `self(images, in: pass)`.
+    public func forward(_ images: Variable, in pass: ForwardPass) throws -> Variable {
+        try self(images, in: pass)
+    }
+}
