@@ -138,6 +138,8 @@ extension ImageAugmentation {
             hue = (hue + shift).truncatingRemainder(dividingBy: 1)
             if hue < 0 { hue += 1 }
             let value = maximum
+            // NaN pixels stay NaN (Int(NaN) would trap).
+            guard hue.isFinite else { continue }
             let sector = (hue * 6).rounded(.down)
             let fraction = hue * 6 - sector
             let p = Swift.min(Swift.max(value * (1 - saturation), 0), 1)

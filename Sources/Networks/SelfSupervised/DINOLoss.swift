@@ -86,8 +86,8 @@ public final class DINOLoss: Module {
         guard studentViews >= 2, images > 0, teacherOutput.shape[0] == 2 * images,
               studentOutput.shape[0] == studentViews * images else {
             throw TensorError(.shapeMismatch, "DINOLoss", "student output \(formatShape(studentOutput.shape)) and "
-                              + "teacher output \(formatShape(teacherOutput.shape)) are not [\(studentViews) · n, K] and "
-                              + "[2 · n, K] for \(studentViews) ≥ 2 student views")
+                              + "teacher output \(formatShape(teacherOutput.shape)) are not [V · n, \(prototypes)] and "
+                              + "[2 · n, \(prototypes)] with V = \(studentViews) student views (V ≥ 2)")
         }
         let targets = try teacherProbabilities(teacherOutput, temperature: teacherTemperature)
             .astype(studentOutput.dtype).split(sections: 2, axis: 0)

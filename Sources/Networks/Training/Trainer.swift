@@ -161,7 +161,7 @@ final class Trainer {
         guard loss.isFinite else {
             let last = lastCheckpoint.map { "the last good checkpoint is \($0)" }
                 ?? "no checkpoint was saved before it"
-            throw TrainingError("the loss is \(loss) at step \(step + 1) of \(steps); training stopped and \(last)")
+            throw TrainingError("the loss is \(loss.isNaN ? "NaN" : "\(loss)") at step \(step + 1) of \(steps); training stopped and \(last)")
         }
     }
 

@@ -15,10 +15,10 @@ public final class SupervisedModel: Module {
 
     public var children: [(name: String, module: any Module)] { [("backbone", backbone), ("head", head)] }
 
-    /// Class logits `[n, classes]` of `images` `[n, c, h, w]` (any side that is a multiple of the patch size).
+    /// Class logits `[n, classes]` of `images` `[n, c, imageSize, imageSize]`.
     /// Throws what the backbone throws.
     public func callAsFunction(_ images: Variable, in pass: ForwardPass) throws -> Variable {
-        try head(backbone(images, in: pass, interpolatingPositions: true).selecting(0, axis: 1), in: pass)
+        try head(backbone(images, in: pass).selecting(0, axis: 1), in: pass)
     }
 }
 
