@@ -24,13 +24,16 @@ func dinoBenchmarks() throws -> [Figure] {
         DINOConfiguration(augmentation: augmentation, prototypes: 1024, headHidden: 512, headBottleneck: 128,
                           teacherTemperature: try TeacherTemperatureSchedule(start: 0.04, final: 0.07,
                                                                              warmupSteps: steps / 3),
-                          teacherMomentum: 0.99, freezeLastLayerSteps: Swift.min(20, steps / 10))
+                          teacherMomentum: Double(environment["BM_DINO_TEACHER_MOMENTUM"] ?? "") ?? 0.98,
+                          freezeLastLayerSteps: Swift.min(20, steps / 10))
     }
     func network() throws -> VisionTransformer {
         try VisionTransformer(imageSize: 32, patchSize: 4, width: 64, depth: 4, heads: 4, layerScale: nil,
                               dropPath: 0.1, seed: seed)
     }
-    let learningRate = StepSchedule(base: 5e-4 * Double(batch) / 256 * 4, final: 1e-5, warmupSteps: 0)
+    // A short run on little data needs a faster start than DINO's 5e-4 · batch / 256 (as small-data DINO recipes).
+    let peak = Double(environment["BM_DINO_LR"] ?? "") ?? 2e-3
+    let learningRate = StepSchedule(base: peak, final: 1e-5, warmupSteps: 0)
 
     // Calibration: seconds per step on this machine now.
     var steps = Int(environment["BM_DINO_STEPS"] ?? "") ?? 0

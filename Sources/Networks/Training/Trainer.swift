@@ -17,8 +17,8 @@ import Tensors
 /// run is reproducible and resumable. Checkpoints: after each step listed in `checkpoints` (1…steps), the student,
 /// teacher, centres, optimiser state, step and loss history are written atomically to
 /// `directory/checkpoint-<step>.safetensors` (see docs/training.md). When `directory` already holds checkpoints of
-/// the same run (same settings), training resumes from the latest one at or before `steps`, and ends with results
-/// bit-identical to an uninterrupted run; a checkpoint of another run is refused.
+/// the same run (same settings), training resumes from the latest one and ends with results bit-identical to an
+/// uninterrupted run; a checkpoint of another run (other settings, other step count) is refused.
 ///
 /// Throws `TrainingError` naming the step and the last good checkpoint when the loss becomes NaN or infinite (no
 /// checkpoint is written after it); `TrainingError` for bad settings (steps, batch, checkpoint steps, labels,

@@ -28,12 +28,12 @@ extension Trainer {
         return path
     }
 
-    /// Loads the latest checkpoint of `directory` at or before the last step, if any, and returns its path.
+    /// Loads the latest checkpoint of `directory`, if any, and returns its path. A directory holds one run: a
+    /// checkpoint written with other settings (another step count included) is refused rather than overwritten.
     /// Throws `TrainingError` for a checkpoint of another run (naming the settings that differ), and what
     /// `Checkpoint.load` throws; nothing is changed when it throws.
     func resume() throws -> String? {
-        guard let directory,
-              let step = Trainer.checkpointSteps(in: directory).last(where: { $0 <= steps }) else { return nil }
+        guard let directory, let step = Trainer.checkpointSteps(in: directory).last else { return nil }
         let path = (directory as NSString).appendingPathComponent(Trainer.checkpointName(step: step))
         let previous = Dictionary(uniqueKeysWithValues: state.state.map { ($0.name, $0.value) })
         let info = try Checkpoint.load(path, model: state, optimizer: optimizer)
