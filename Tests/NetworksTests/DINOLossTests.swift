@@ -171,6 +171,49 @@ func dinoNaiveLoss(student: [[Double]], teacher: [[Double]], center: [Double], v
         #expect(same.value.scalars(as: Float.self) == perImage.value.scalars(as: Float.self))
     }
 
+    @Test(arguments: [(images: 4, prototypes: 3, iterations: 3), (6, 8, 1), (2, 5, 0)])
+    func sinkhornKnoppMatchesNaiveLoops(images: Int, prototypes: Int, iterations: Int) throws {
+        let logits = try Tensor.randomNormal([images, prototypes], std: 0.3, seed: 12)
+        let result = dinoRows(try DINOLoss.sinkhornKnopp(logits, temperature: 0.05, iterations: iterations))
+        // DINOv2's sinkhorn_knopp_teacher, transcribed with loops on Q [K, B].
+        let t = dinoRows(logits)
+        var q = (0..<prototypes).map { k in (0..<images).map { b in Foundation.exp(t[b][k] / 0.05) } }
+        let total = q.flatMap { $0 }.reduce(0, +)
+        q = q.map { $0.map { $0 / total } }
+        for _ in 0..<iterations {
+            for k in 0..<prototypes {
+                let row = q[k].reduce(0, +)
+                q[k] = q[k].map { $0 / row / Double(prototypes) }
+            }
+            for b in 0..<images {
+                let column = (0..<prototypes).map { q[$0][b] }.reduce(0, +)
+                for k in 0..<prototypes { q[k][b] = q[k][b] / column / Double(images) }
+            }
+        }
+        for b in 0..<images {
+            for k in 0..<prototypes { #expect(abs(result[b][k] - q[k][b] * Double(images)) < 1e-12) }
+            if iterations > 0 { #expect(abs(result[b].reduce(0, +) - 1) < 1e-12) }
+        }
+        // With the Sinkhorn–Knopp teacher the loss uses these targets.
+        let loss = try DINOLoss(prototypes: prototypes, centering: .sinkhornKnopp(iterations: iterations),
+                                dtype: .float64)
+        guard images % 2 == 0 else { return }
+        let student = try Tensor.randomNormal([images, prototypes], seed: 13)
+        let value = try loss(studentOutput: Variable(student), teacherOutput: logits, studentViews: 2,
+                             teacherTemperature: 0.05).value.item()
+        let n = images / 2, s = dinoRows(student)
+        var expected = 0.0
+        for (a, v) in [(0, 1), (1, 0)] {
+            for i in 0..<n {
+                let row = s[v * n + i].map { $0 / 0.1 }
+                let m = row.max()!
+                let logSum = m + Foundation.log(row.map { Foundation.exp($0 - m) }.reduce(0, +))
+                for k in 0..<prototypes { expected -= result[a * n + i][k] * (row[k] - logSum) / Double(n) / 2 }
+            }
+        }
+        #expect(abs(value - expected) < 1e-10)
+    }
+
     @Test func errorsNameTheShapes() throws {
         let loss = try DINOLoss(prototypes: 4)
         let student = Variable(try Tensor.zeros([6, 4], dtype: .float32))

@@ -40,7 +40,18 @@ public struct TeacherTemperatureSchedule: Sendable, Equatable {
 /// (DINO's `chunk`). After each step the centre follows the teacher: c ← m · c + (1 − m) · mean over images of t
 /// (`updateCenter`, momentum m = 0.9). The centre is a buffer named "center" `[1, K]`, so that a checkpoint keeps it.
 public final class DINOLoss: Module {
+    /// How the teacher's logits are centred before the softmax.
+    public enum Centering: Sendable, Equatable {
+        /// DINO's: subtract the EMA centre c, P_t = softmax((t − c) / τt).
+        case movingAverage
+        /// DINOv2's `sinkhorn_knopp_teacher`: Q = exp(t / τt)ᵀ `[K, B]` over the whole teacher batch, scaled to sum 1,
+        /// then `iterations` times: rows (prototypes) scaled to sum 1/K, columns (images) to sum 1/B; P_t = B · Qᵀ.
+        /// Every prototype gets an equal share of the batch, so the teacher cannot collapse even at initialisation.
+        case sinkhornKnopp(iterations: Int)
+    }
+
     public let prototypes: Int
+    public let centering: Centering
     public let center: Parameter
     public let studentTemperature: Double
     public let centerMomentum: Double
@@ -48,8 +59,10 @@ public final class DINOLoss: Module {
 
     /// Throws `invalidArgument` for a prototype count or temperature that is not positive, or a momentum outside
     /// [0, 1]. DINO's defaults: τs = 0.1, m = 0.9.
+    /// The centre is still updated with `.sinkhornKnopp` (the per-image objective uses it).
     public init(prototypes: Int, studentTemperature: Double = 0.1, centerMomentum: Double = 0.9,
-                dtype: DType = .float32) throws {
+                centering: Centering = .movingAverage, dtype: DType = .float32) throws {
+        self.centering = centering
         guard prototypes > 0, studentTemperature > 0, (0...1).contains(centerMomentum) else {
             throw TensorError(.invalidArgument, "DINOLoss", "prototypes and the student temperature must be positive "
                               + "and the centre momentum in [0, 1], got \(prototypes), \(studentTemperature), "
@@ -89,8 +102,14 @@ public final class DINOLoss: Module {
                               + "teacher output \(formatShape(teacherOutput.shape)) are not [V · n, \(prototypes)] and "
                               + "[2 · n, \(prototypes)] with V = \(studentViews) student views (V ≥ 2)")
         }
-        let targets = try teacherProbabilities(teacherOutput, temperature: teacherTemperature)
-            .astype(studentOutput.dtype).split(sections: 2, axis: 0)
+        var probabilities: Tensor
+        switch centering {
+        case .movingAverage: probabilities = try teacherProbabilities(teacherOutput, temperature: teacherTemperature)
+        case .sinkhornKnopp(let iterations):
+            probabilities = try DINOLoss.sinkhornKnopp(teacherOutput, temperature: teacherTemperature,
+                                                       iterations: iterations)
+        }
+        let targets = try probabilities.astype(studentOutput.dtype).split(sections: 2, axis: 0)
         let logProbabilities = try (studentOutput / studentTemperature).logSoftmax(axis: -1)
             .split(sections: studentViews, axis: 0)
         var total: Variable?
@@ -103,6 +122,31 @@ public final class DINOLoss: Module {
             }
         }
         return try total! / Double(terms)
+    }
+
+    /// DINOv2's Sinkhorn–Knopp teacher (see `Centering.sinkhornKnopp`) for logits `[B, K]`, in float64 and then
+    /// the logits' dtype: `[B, K]`, each row a distribution. Throws `invalidArgument` for a temperature that is not
+    /// positive or a negative iteration count, `shapeMismatch` for another rank.
+    public static func sinkhornKnopp(_ teacherOutput: Tensor, temperature: Double, iterations: Int) throws -> Tensor {
+        guard temperature > 0, iterations >= 0 else {
+            throw TensorError(.invalidArgument, "sinkhornKnopp", "the temperature must be positive and the "
+                              + "iterations non-negative, got \(temperature), \(iterations)")
+        }
+        guard teacherOutput.rank == 2 else {
+            throw TensorError(.shapeMismatch, "sinkhornKnopp", "teacher output of shape "
+                              + "\(formatShape(teacherOutput.shape)) is not [B, K]")
+        }
+        let logits = teacherOutput.astype(.float64)
+        // Shifting by the maximum changes nothing after the normalisations and keeps exp finite.
+        let shift = try logits.max().item()
+        var q = try ((logits - shift) / temperature).exp().transposed()      // [K, B]
+        let (k, b) = (Double(q.shape[0]), Double(q.shape[1]))
+        q = try q / q.sum()
+        for _ in 0..<iterations {
+            q = try q / q.sum(axes: [1], keepDims: true) / k
+            q = try q / q.sum(axes: [0], keepDims: true) / b
+        }
+        return try (q * b).transposed().contiguous().astype(teacherOutput.dtype)
     }
 
     /// The per-image loss of one view against the teacher's distribution on the same image(s):

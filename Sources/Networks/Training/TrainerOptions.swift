@@ -90,6 +90,8 @@ public struct DINOConfiguration: Sendable {
     public var teacherMomentum: Double
     public var freezeLastLayerSteps: Int
     public var ibot: IBOTConfiguration?
+    /// DINO's EMA centre (default) or DINOv2's Sinkhorn–Knopp teacher.
+    public var centering: DINOLoss.Centering = .movingAverage
 
     public init(augmentation: DINOAugmentation, prototypes: Int = 65536, headHidden: Int = 2048,
                 headBottleneck: Int = 256, headLayers: Int = 3, studentTemperature: Double = 0.1,
@@ -113,6 +115,7 @@ public struct DINOConfiguration: Sendable {
             "dino.temperatures": "\(studentTemperature) \(teacherTemperature.start) \(teacherTemperature.final) "
                 + "\(teacherTemperature.warmupSteps)",
             "dino.momenta": "\(centerMomentum) \(teacherMomentum)", "dino.freeze": "\(freezeLastLayerSteps)",
+            "dino.centering": "\(centering)",
             "dino.crops": "\(a.globalSize) \(a.localSize) \(a.localCrops) \(a.globalScale) \(a.localScale)",
         ]
         if let ibot {

@@ -48,7 +48,7 @@ final class TrainingState: Module {
         teacher = try student.replica()
         dinoLoss = try DINOLoss(prototypes: configuration.prototypes,
                                 studentTemperature: configuration.studentTemperature,
-                                centerMomentum: configuration.centerMomentum)
+                                centerMomentum: configuration.centerMomentum, centering: configuration.centering)
         patchLoss = try configuration.ibot.map {
             try IBOTPatchLoss(prototypes: $0.prototypes, studentTemperature: configuration.studentTemperature,
                               centerMomentum: configuration.centerMomentum)
