@@ -152,6 +152,14 @@ static inline herr_t bm_h5_validate_link(hid_t group, const char *name, const H5
 
 /// The walk over the file at `path`; returns 0 whether or not libhdf5 reported errors (it returns only when
 /// libhdf5 neither crashed, hung nor corrupted the heap in a way glibc detects).
+/// A child process made by the raw system call, not glibc's fork(): fork() runs the pthread_atfork handlers, and
+/// OpenBLAS's shuts its thread pool down in the parent — while another thread of bm may be waiting inside a BLAS call
+/// for that pool, which then waits forever. The child runs only the C walk below and _exit, so it needs none of the
+/// state the handlers would have prepared. Returns the child's id in the parent, 0 in the child, -1 on failure.
+static inline pid_t bm_h5_fork_without_handlers(void) {
+    return (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
+}
+
 /// Closes every inherited descriptor from 3 up except `keep`.
 static inline void bm_h5_validate_close_inherited(int keep) {
 #ifdef SYS_close_range

@@ -264,3 +264,30 @@ struct HDF5HostileTests {
         }
     }
 }
+
+/// The separate-process check must not disturb the rest of the process: glibc's fork() would run OpenBLAS's atfork
+/// handler, which stops BLAS's thread pool under a call running on another thread (a hang found by the golden
+/// scripts, where a ridge's eigendecomposition ran while another script opened an HDF5 file).
+@Suite("HDF5 check beside BLAS")
+struct HDF5CheckBesideBLASTests {
+    @Test("opening files while another thread runs BLAS finishes, and BLAS's results are right")
+    func openingBesideBLAS() async throws {
+        let folder = HDF5TestSupport.temporaryFolder()
+        let matrix = try Tensor.randomNormal([384, 384], seed: 3)
+        let expected = try Tensor.matmul(matrix, matrix.transposed())
+        let blas = Task.detached { () throws -> Bool in
+            var same = true
+            for _ in 0..<40 {
+                let product = try Tensor.matmul(matrix, matrix.transposed())
+                same = same && product.scalars(as: Double.self) == expected.scalars(as: Double.self)
+            }
+            return same
+        }
+        for index in 0..<60 {
+            let path = folder + "/beside-\(index).h5"
+            try HDF5.write(path, "x", Tensor([Double(index)]))
+            #expect(try HDF5File.open(path)["x"].read().scalars(as: Double.self) == [Double(index)])
+        }
+        #expect(try await blas.value)
+    }
+}

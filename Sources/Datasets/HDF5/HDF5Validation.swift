@@ -10,7 +10,8 @@ import Foundation
 /// structure bm's reader can reach (the walk in `CHDF5/shim.h`): if the child crashes or does not finish within the
 /// time limit, the file is refused with a `DataError`; if it finishes, the parent opens the file and reads the same
 /// structures safely. Raw numbers are not all read by the walk: damaged numbers read as wrong numbers (the 1.0 format
-/// cannot tell), they cannot crash.
+/// cannot tell), they cannot crash. The child is made by the raw `clone` system call rather than `fork()`, whose
+/// atfork handlers would stop OpenBLAS's thread pool under a BLAS call running on another thread.
 ///
 /// A file that passed is remembered by device, inode, size, modification and change times (once it has been left
 /// unchanged for two seconds), so opening it again costs nothing; the check itself costs one `fork` and a metadata walk (a few milliseconds for a typical file).
@@ -76,7 +77,7 @@ enum HDF5Validation {
         let child: pid_t = HDF5Library.locked {
             var ends: [Int32] = [-1, -1]
             guard pipe(&ends) == 0 else { return -1 }
-            let child = fork()
+            let child = HDF5Library.forkValidationChild()
             if child == 0 { HDF5Library.runValidationWalkAndExit(cPath, ready: ends[1]) }
             close(ends[1])
             // Still inside the lock: wait until the child has closed its copies of this process's descriptors
