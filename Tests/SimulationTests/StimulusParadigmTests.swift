@@ -143,28 +143,28 @@ import Testing
 
     @Test func barsSweepEachDirectionOnceWithBlanks() throws {
         let directions = [0.0, 90, 225]
-        let sequence = try Stimuli.bars(size: 32, directions: directions, stepsPerSweep: 10, width: 0.2, blankFrames: 2,
+        let sequence = try Stimuli.bars(size: 32, directions: directions, stepsPerSweep: 12, width: 0.2, blankFrames: 2,
                                         frameDuration: 2)
-        #expect(sequence.apertures.shape == [36, 32, 32])
-        #expect(sequence.times.last == 70)
+        #expect(sequence.apertures.shape == [42, 32, 32])
+        #expect(sequence.times.last == 82)
         let masks = sequence.apertures.scalars(as: Float.self)
         for sweep in 0..<3 {
-            let start = sweep * 12
-            let covered = Self.coverage(sequence, frames: start..<(start + 10))
+            let start = sweep * 14
+            let covered = Self.coverage(sequence, frames: start..<(start + 12))
             for pixel in 0..<(32 * 32) where Self.insideField(pixel, size: 32) {
                 let frames = covered[pixel]
                 #expect(!frames.isEmpty && frames.last! - frames.first! + 1 == frames.count,
                         "sweep \(sweep) pixel \(pixel): \(frames)")
             }
-            for blank in (start + 10)..<(start + 12) {
+            for blank in (start + 12)..<(start + 14) {
                 #expect(masks[(blank * 1024)..<((blank + 1) * 1024)].allSatisfy { $0 == 0 })
             }
         }
         // A rightward sweep (direction 0) reaches the left of the field first.
-        let covered = Self.coverage(sequence, frames: 0..<10)
+        let covered = Self.coverage(sequence, frames: 0..<12)
         #expect(covered[16 * 32 + 2][0] < covered[16 * 32 + 29][0])
         let positions = try sequence.parameters["position"].numbers!.scalars(as: Double.self)
-        #expect(positions[10].isNaN && positions[0] < 0 && positions[9] > 0)
+        #expect(positions[12].isNaN && positions[0] < 0 && positions[11] > 0)
     }
 
     @Test func sequenceErrorsNameTheParameter() throws {
@@ -183,6 +183,9 @@ import Testing
             try Stimuli.bars(frameDuration: -1)
         }
         #expect(throws: SimulationError("stimuli.bars", "blank frames must be >= 0, got -2")) { try Stimuli.bars(blankFrames: -2) }
+        #expect(throws: SimulationError("stimuli.bars", "8 steps per sweep move the bar 0.275 field radii per frame, more than its width 0.2: parts of the field would never be stimulated; use at least 11 steps or a wider bar")) {
+            try Stimuli.bars(stepsPerSweep: 8, width: 0.2)
+        }
         #expect(throws: SimulationError("stimuli.wedges", "size must lie in 8...1024 pixels, got 3")) { try Stimuli.wedges(size: 3) }
     }
 }

@@ -44,8 +44,8 @@ enum StimulusTestSupport {
     }
 
     /// Features of one image for the category classifier: an 8 × 8 gray thumbnail, an 8-bin histogram of gradient
-    /// orientations weighted by magnitude (normalised), gradient energy in a 4 × 4 grid, and each channel's mean and
-    /// standard deviation.
+    /// orientations weighted by magnitude (normalised), gradient energy in a 4 × 4 grid, each channel's mean and
+    /// standard deviation, a 4 × 4 colour thumbnail and the mean gradient magnitude.
     static func features(_ pixels: [Double], side: Int) -> [Double] {
         let grayImage = gray(pixels, channels: 3)
         var thumbnail = [Double](repeating: 0, count: 64), counts = [Double](repeating: 0, count: 64)
@@ -75,31 +75,55 @@ enum StimulusTestSupport {
             colour.append(mean)
             colour.append((values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot())
         }
-        return thumbnail + histogram + energy + colour + [total / Double(side * side)]
+        // A 4 × 4 colour thumbnail: where skin, sky, grass or ink are.
+        var colourThumbnail = [Double](repeating: 0, count: 48)
+        for row in 0..<side {
+            for column in 0..<side {
+                let cell = (row * 4 / side) * 4 + column * 4 / side
+                for channel in 0..<3 { colourThumbnail[cell * 3 + channel] += pixels[(row * side + column) * 3 + channel] }
+            }
+        }
+        let perCell = Double(side * side) / 16
+        colourThumbnail = colourThumbnail.map { $0 / perCell }
+        return thumbnail + histogram + energy + colour + colourThumbnail + [total / Double(side * side)]
     }
 
-    /// Accuracy of a nearest-class-mean classifier (features standardised on the training set) trained on
-    /// `training` and tested on `test`, each a list of (features, label).
-    static func nearestMeanAccuracy(training: [([Double], Int)], test: [([Double], Int)]) -> Double {
+    /// Accuracy and confusion counts `[true label][predicted label]` of a linear classifier: ridge regression
+    /// (penalty `penalty`) of one-hot labels on the features standardised on the training set, plus an intercept,
+    /// predicting the label with the largest output.
+    static func ridgeClassification(training: [([Double], Int)], test: [([Double], Int)],
+                                    penalty: Double = 10) throws -> (accuracy: Double, confusion: [[Int]]) {
         let dimension = training[0].0.count
         var mean = [Double](repeating: 0, count: dimension), deviation = mean
         for (features, _) in training { for d in 0..<dimension { mean[d] += features[d] } }
         mean = mean.map { $0 / Double(training.count) }
         for (features, _) in training { for d in 0..<dimension { deviation[d] += pow(features[d] - mean[d], 2) } }
         deviation = deviation.map { Swift.max(($0 / Double(training.count)).squareRoot(), 1e-9) }
-        func standardised(_ features: [Double]) -> [Double] { (0..<dimension).map { (features[$0] - mean[$0]) / deviation[$0] } }
+        func design(_ rows: [([Double], Int)]) throws -> Tensor {
+            try Tensor(shape: [rows.count, dimension + 1], scalars: rows.flatMap { features, _ in
+                (0..<dimension).map { (features[$0] - mean[$0]) / deviation[$0] } + [1]
+            })
+        }
         let labels = Set(training.map(\.1)).sorted()
-        let centroids = labels.map { label -> [Double] in
-            let members = training.filter { $0.1 == label }.map { standardised($0.0) }
-            return (0..<dimension).map { d in members.map { $0[d] }.reduce(0, +) / Double(members.count) }
-        }
+        let x = try design(training)
+        let y = try Tensor(shape: [training.count, labels.count], scalars: training.flatMap { _, label in
+            labels.map { $0 == label ? 1.0 : 0.0 }
+        })
+        let xt = x.transposed()
+        var gram = try Tensor.matmul(xt, x).scalars(as: Double.self)
+        for d in 0..<dimension { gram[d * (dimension + 1) + d] += penalty }   // the intercept is not penalised
+        let weights = try Linalg.solve(try Tensor(shape: [dimension + 1, dimension + 1], scalars: gram),
+                                       try Tensor.matmul(xt, y))
+        let outputs = try Tensor.matmul(try design(test), weights).scalars(as: Double.self)
         var correct = 0
-        for (features, label) in test {
-            let x = standardised(features)
-            let distances = centroids.map { centroid in zip(x, centroid).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) }
-            if labels[distances.indices.min(by: { distances[$0] < distances[$1] })!] == label { correct += 1 }
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: labels.count), count: labels.count)
+        for (row, (_, label)) in test.enumerated() {
+            let scores = outputs[(row * labels.count)..<((row + 1) * labels.count)]
+            let predicted = scores.indices.max(by: { scores[$0] < scores[$1] })! - row * labels.count
+            if labels[predicted] == label { correct += 1 }
+            if let truth = labels.firstIndex(of: label) { confusion[truth][predicted] += 1 }
         }
-        return Double(correct) / Double(test.count)
+        return (Double(correct) / Double(test.count), confusion)
     }
 }
 

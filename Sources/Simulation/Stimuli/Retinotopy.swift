@@ -106,11 +106,13 @@ extension Stimuli {
     /// Sweeping bars (Dumoulin & Wandell 2008): a bar of `width` (a fraction of the field radius) crosses the field
     /// in each of `directions` (motion direction, degrees counter-clockwise from rightward) in `stepsPerSweep`
     /// frames, from fully outside one edge to fully outside the other, each sweep followed by `blankFrames` frames
-    /// of mean gray (aperture empty) that give the baseline. Within the disc of the field only.
+    /// of mean gray (aperture empty) that give the baseline. Within the disc of the field only. The bar moves
+    /// (2 + width) / stepsPerSweep field radii per frame, which must not exceed its width, so that every point of
+    /// the field is stimulated in every sweep.
     /// Carrier and flicker as `wedges`.
     /// - Throws: `SimulationError` (`stimuli.bars`) for a size outside 8…1024, no directions, a non-finite
-    ///   direction, fewer than 2 steps, negative blanks, a width outside (0, 2], or a non-positive frame duration or
-    ///   field radius.
+    ///   direction, fewer than 2 steps, steps that move the bar further than its width, negative blanks, a width
+    ///   outside (0, 2], or a non-positive frame duration or field radius.
     public static func bars(size: Int = 64, directions: [Double] = [0, 45, 90, 135, 180, 225, 270, 315],
                             stepsPerSweep: Int = 16, width: Double = 0.25, blankFrames: Int = 0, frameDuration: Double = 1,
                             fieldRadius: Double = 10) throws -> RetinotopySequence {
@@ -121,6 +123,13 @@ extension Stimuli {
         guard blankFrames >= 0 else { throw SimulationError(operation, "blank frames must be >= 0, got \(blankFrames)") }
         guard width > 0, width <= 2 else {
             throw SimulationError(operation, "width must lie in (0, 2] (a fraction of the field radius), got \(width)")
+        }
+        let step = (2 + width) / Double(stepsPerSweep)
+        guard step <= width else {
+            let needed = Int(((2 + width) / width).rounded(.up))
+            throw SimulationError(operation, "\(stepsPerSweep) steps per sweep move the bar \(step) field radii per frame, "
+                                  + "more than its width \(width): parts of the field would never be stimulated; use at "
+                                  + "least \(needed) steps or a wider bar")
         }
         var sweeps = [Double](), sweepDirections = [Double](), positions = [Double]()
         for (sweep, direction) in directions.enumerated() {
