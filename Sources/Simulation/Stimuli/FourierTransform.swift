@@ -33,29 +33,53 @@ public enum FourierTransform {
                                    inverse: Bool) {
         precondition(real.count == height * width && imaginary.count == real.count, "internal: image size")
         guard height > 0, width > 0 else { return }
-        let rowPlan = FourierPlan(length: width), columnPlan = height == width ? rowPlan : FourierPlan(length: height)
-        var rowReal = [Double](repeating: 0, count: width), rowImaginary = rowReal
-        for row in 0..<height {
-            for column in 0..<width {
-                rowReal[column] = real[row * width + column]
-                rowImaginary[column] = imaginary[row * width + column]
-            }
-            rowPlan.transform(real: &rowReal, imaginary: &rowImaginary, inverse: inverse)
-            for column in 0..<width {
-                real[row * width + column] = rowReal[column]
-                imaginary[row * width + column] = rowImaginary[column]
-            }
-        }
-        var columnReal = [Double](repeating: 0, count: height), columnImaginary = columnReal
-        for column in 0..<width {
-            for row in 0..<height {
-                columnReal[row] = real[row * width + column]
-                columnImaginary[row] = imaginary[row * width + column]
-            }
-            columnPlan.transform(real: &columnReal, imaginary: &columnImaginary, inverse: inverse)
-            for row in 0..<height {
-                real[row * width + column] = columnReal[row]
-                imaginary[row * width + column] = columnImaginary[row]
+        FourierPlan2D(height: height, width: width).transform(real: &real, imaginary: &imaginary, inverse: inverse)
+    }
+}
+
+/// The plans and scratch rows of 2-D transforms of one size: rows, then columns. Not shared between threads (the
+/// scratch is reused); make one per thread.
+final class FourierPlan2D {
+    let height: Int, width: Int
+    private let rowPlan: FourierPlan, columnPlan: FourierPlan
+    private var scratchReal: [Double], scratchImaginary: [Double]
+
+    init(height: Int, width: Int) {
+        self.height = height
+        self.width = width
+        rowPlan = FourierPlan(length: width)
+        columnPlan = height == width ? rowPlan : FourierPlan(length: height)
+        scratchReal = [Double](repeating: 0, count: Swift.max(height, width))
+        scratchImaginary = scratchReal
+    }
+
+    func transform(real: inout [Double], imaginary: inout [Double], inverse: Bool) {
+        precondition(real.count == height * width && imaginary.count == real.count, "internal: image size")
+        guard height > 0, width > 0 else { return }
+        let (height, width) = (self.height, self.width)
+        real.withUnsafeMutableBufferPointer { realBuffer in
+            imaginary.withUnsafeMutableBufferPointer { imaginaryBuffer in
+                let re = realBuffer.baseAddress!, im = imaginaryBuffer.baseAddress!
+                // Rows are contiguous: transform them where they are.
+                for row in 0..<height {
+                    rowPlan.transform(re + row * width, im + row * width, inverse: inverse)
+                }
+                scratchReal.withUnsafeMutableBufferPointer { columnRealBuffer in
+                    scratchImaginary.withUnsafeMutableBufferPointer { columnImaginaryBuffer in
+                        let columnRe = columnRealBuffer.baseAddress!, columnIm = columnImaginaryBuffer.baseAddress!
+                        for column in 0..<width {
+                            for row in 0..<height {
+                                columnRe[row] = re[row * width + column]
+                                columnIm[row] = im[row * width + column]
+                            }
+                            columnPlan.transform(columnRe, columnIm, inverse: inverse)
+                            for row in 0..<height {
+                                re[row * width + column] = columnRe[row]
+                                im[row * width + column] = columnIm[row]
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -69,6 +93,7 @@ final class FourierPlan {
     private let chirpReal: [Double], chirpImaginary: [Double]   // w[k] = exp(−iπk²/n) (Bluestein)
     private let filterReal: [Double], filterImaginary: [Double] // FFT of conj(w), wrapped to the padded length
     private let padded: FourierPlan?
+    private var scratchReal: [Double] = [], scratchImaginary: [Double] = []   // Bluestein's padded sequence
 
     static func isPowerOfTwo(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
 
@@ -96,14 +121,26 @@ final class FourierPlan {
         }
         plan.transform(real: &bReal, imaginary: &bImaginary, inverse: false)
         (filterReal, filterImaginary, padded) = (bReal, bImaginary, plan)
+        scratchReal = [Double](repeating: 0, count: m)
+        scratchImaginary = scratchReal
     }
 
     /// Forward or inverse DFT in place; the inverse is conj(forward(conj(x))) / n.
     func transform(real: inout [Double], imaginary: inout [Double], inverse: Bool) {
         precondition(real.count == length && imaginary.count == length, "internal: plan length")
+        real.withUnsafeMutableBufferPointer { re in
+            imaginary.withUnsafeMutableBufferPointer { im in
+                if length > 0 { transform(re.baseAddress!, im.baseAddress!, inverse: inverse) }
+            }
+        }
+    }
+
+    /// The same on `length` elements at `real` and `imaginary`. Not thread-safe for Bluestein lengths (the plan's
+    /// scratch is reused): one plan per thread.
+    func transform(_ real: UnsafeMutablePointer<Double>, _ imaginary: UnsafeMutablePointer<Double>, inverse: Bool) {
         guard length > 1 else { return }
         if inverse { for index in 0..<length { imaginary[index] = -imaginary[index] } }
-        if padded == nil { radix2(&real, &imaginary) } else { bluestein(&real, &imaginary) }
+        if padded == nil { radix2(real, imaginary) } else { bluestein(real, imaginary) }
         if inverse {
             let scale = 1 / Double(length)
             for index in 0..<length {
@@ -113,53 +150,63 @@ final class FourierPlan {
         }
     }
 
-    private func radix2(_ real: inout [Double], _ imaginary: inout [Double]) {
+    private func radix2(_ real: UnsafeMutablePointer<Double>, _ imaginary: UnsafeMutablePointer<Double>) {
         let n = length
         var j = 0
         for i in 1..<n {
             var bit = n >> 1
             while j & bit != 0 { j ^= bit; bit >>= 1 }
             j |= bit
-            if i < j { real.swapAt(i, j); imaginary.swapAt(i, j) }
+            if i < j { swap(&real[i], &real[j]); swap(&imaginary[i], &imaginary[j]) }
         }
-        var span = 2
-        while span <= n {
-            let half = span / 2, stride = n / span
-            var start = 0
-            while start < n {
-                for k in 0..<half {
-                    let c = cosines[k * stride], s = sines[k * stride]
-                    let a = start + k, b = a + half
-                    // (c − i s) · x[b]
-                    let tReal = c * real[b] + s * imaginary[b]
-                    let tImaginary = c * imaginary[b] - s * real[b]
-                    real[b] = real[a] - tReal; imaginary[b] = imaginary[a] - tImaginary
-                    real[a] += tReal; imaginary[a] += tImaginary
+        cosines.withUnsafeBufferPointer { cosineBuffer in
+            sines.withUnsafeBufferPointer { sineBuffer in
+                let cosines = cosineBuffer.baseAddress!, sines = sineBuffer.baseAddress!
+                var span = 2
+                while span <= n {
+                    let half = span / 2, stride = n / span
+                    var start = 0
+                    while start < n {
+                        for k in 0..<half {
+                            let c = cosines[k * stride], s = sines[k * stride]
+                            let a = start + k, b = a + half
+                            // (c − i s) · x[b]
+                            let tReal = c * real[b] + s * imaginary[b]
+                            let tImaginary = c * imaginary[b] - s * real[b]
+                            real[b] = real[a] - tReal; imaginary[b] = imaginary[a] - tImaginary
+                            real[a] += tReal; imaginary[a] += tImaginary
+                        }
+                        start += span
+                    }
+                    span <<= 1
                 }
-                start += span
             }
-            span <<= 1
         }
     }
 
-    private func bluestein(_ real: inout [Double], _ imaginary: inout [Double]) {
+    private func bluestein(_ real: UnsafeMutablePointer<Double>, _ imaginary: UnsafeMutablePointer<Double>) {
         guard let padded else { return }
-        let m = padded.length
-        var aReal = [Double](repeating: 0, count: m), aImaginary = aReal
-        for k in 0..<length {
-            aReal[k] = real[k] * chirpReal[k] - imaginary[k] * chirpImaginary[k]
-            aImaginary[k] = real[k] * chirpImaginary[k] + imaginary[k] * chirpReal[k]
-        }
-        padded.transform(real: &aReal, imaginary: &aImaginary, inverse: false)
-        for k in 0..<m {
-            let r = aReal[k] * filterReal[k] - aImaginary[k] * filterImaginary[k]
-            aImaginary[k] = aReal[k] * filterImaginary[k] + aImaginary[k] * filterReal[k]
-            aReal[k] = r
-        }
-        padded.transform(real: &aReal, imaginary: &aImaginary, inverse: true)
-        for k in 0..<length {
-            real[k] = aReal[k] * chirpReal[k] - aImaginary[k] * chirpImaginary[k]
-            imaginary[k] = aReal[k] * chirpImaginary[k] + aImaginary[k] * chirpReal[k]
+        let m = padded.length, n = length
+        scratchReal.withUnsafeMutableBufferPointer { aRealBuffer in
+            scratchImaginary.withUnsafeMutableBufferPointer { aImaginaryBuffer in
+                let aReal = aRealBuffer.baseAddress!, aImaginary = aImaginaryBuffer.baseAddress!
+                for k in 0..<n {
+                    aReal[k] = real[k] * chirpReal[k] - imaginary[k] * chirpImaginary[k]
+                    aImaginary[k] = real[k] * chirpImaginary[k] + imaginary[k] * chirpReal[k]
+                }
+                for k in n..<m { aReal[k] = 0; aImaginary[k] = 0 }
+                padded.transform(aReal, aImaginary, inverse: false)
+                for k in 0..<m {
+                    let r = aReal[k] * filterReal[k] - aImaginary[k] * filterImaginary[k]
+                    aImaginary[k] = aReal[k] * filterImaginary[k] + aImaginary[k] * filterReal[k]
+                    aReal[k] = r
+                }
+                padded.transform(aReal, aImaginary, inverse: true)
+                for k in 0..<n {
+                    real[k] = aReal[k] * chirpReal[k] - aImaginary[k] * chirpImaginary[k]
+                    imaginary[k] = aReal[k] * chirpImaginary[k] + aImaginary[k] * chirpReal[k]
+                }
+            }
         }
     }
 }

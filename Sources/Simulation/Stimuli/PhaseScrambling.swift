@@ -92,39 +92,58 @@ extension Stimuli {
     }
 
     /// One image `[h, w, c]` (row-major, channels last) scrambled with the phase field of stream (seed, index).
+    ///
+    /// Two real planes share one complex transform: DFT(a + i·b) = A + i·B, and because the phase rotation keeps
+    /// each plane's spectrum conjugate-symmetric, IDFT((A + i·B)·exp(iφ)) = a' + i·b' with a', b' the two scrambled
+    /// planes. One plan (tables and scratch) serves every transform of the image.
     static func scrambleImage(_ image: [Double], height: Int, width: Int, channels: Int, seed: UInt64, index: Int,
                               range: ScrambleRange) throws -> [Double] {
         let pixels = height * width
+        let plan = FourierPlan2D(height: height, width: width)
         var random = StimulusRandom(seed: seed, stream: "scramble", index: index)
-        let noise = (0..<pixels).map { _ in random.normal() }
-        let spectrum = FourierTransform.forward2D(noise, height: height, width: width)
+        var means = [Double](repeating: 0, count: channels)
+        for channel in 0..<channels {
+            means[channel] = (0..<pixels).reduce(0) { $0 + image[$1 * channels + channel] } / Double(pixels)
+        }
+        func mirror(_ bin: Int) -> Int {
+            let row = bin / width, column = bin % width
+            return ((height - row) % height) * width + (width - column) % width
+        }
+        // Pairs of channels, the last one alone when the count is odd.
+        let pairs = stride(from: 0, to: channels, by: 2).map { ($0, $0 + 1 < channels ? $0 + 1 : nil) }
+        var spectra = [(real: [Double], imaginary: [Double])]()
+        for (first, second) in pairs {
+            var real = (0..<pixels).map { image[$0 * channels + first] }
+            var imaginary = second.map { plane in (0..<pixels).map { image[$0 * channels + plane] } }
+                ?? [Double](repeating: 0, count: pixels)
+            plan.transform(real: &real, imaginary: &imaginary, inverse: false)
+            spectra.append((real, imaginary))
+        }
+        // The noise: its own transform (a real plane; its phase is what matters).
+        var noiseReal = (0..<pixels).map { _ in random.normal() }, noiseImaginary = [Double](repeating: 0, count: pixels)
+        plan.transform(real: &noiseReal, imaginary: &noiseImaginary, inverse: false)
         // The phase of real noise is odd up to rounding; averaging with the mirrored bin makes it odd exactly, and
         // zero on the self-mirrored bins (the mean and the Nyquist frequencies), which therefore stay real.
         var rotationReal = [Double](repeating: 1, count: pixels), rotationImaginary = [Double](repeating: 0, count: pixels)
-        for row in 0..<height {
-            for column in 0..<width {
-                let mirror = ((height - row) % height) * width + (width - column) % width
-                let here = row * width + column
-                let phase = (atan2(spectrum.imaginary[here], spectrum.real[here])
-                             - atan2(spectrum.imaginary[mirror], spectrum.real[mirror])) / 2
-                rotationReal[here] = cos(phase)
-                rotationImaginary[here] = sin(phase)
-            }
+        for bin in 0..<pixels {
+            let other = mirror(bin)
+            let phase = (atan2(noiseImaginary[bin], noiseReal[bin]) - atan2(noiseImaginary[other], noiseReal[other])) / 2
+            rotationReal[bin] = cos(phase)
+            rotationImaginary[bin] = sin(phase)
         }
         var result = [Double](repeating: 0, count: image.count)
-        var means = [Double](repeating: 0, count: channels)
-        for channel in 0..<channels {
-            var real = (0..<pixels).map { image[$0 * channels + channel] }
-            means[channel] = real.reduce(0, +) / Double(pixels)
-            var imaginary = [Double](repeating: 0, count: pixels)
-            FourierTransform.transform2D(real: &real, imaginary: &imaginary, height: height, width: width, inverse: false)
+        for (pairIndex, (first, second)) in pairs.enumerated() {
+            var (real, imaginary) = spectra[pairIndex]
             for bin in 0..<pixels {
                 let r = real[bin] * rotationReal[bin] - imaginary[bin] * rotationImaginary[bin]
                 imaginary[bin] = real[bin] * rotationImaginary[bin] + imaginary[bin] * rotationReal[bin]
                 real[bin] = r
             }
-            FourierTransform.transform2D(real: &real, imaginary: &imaginary, height: height, width: width, inverse: true)
-            for pixel in 0..<pixels { result[pixel * channels + channel] = real[pixel] }
+            plan.transform(real: &real, imaginary: &imaginary, inverse: true)
+            for pixel in 0..<pixels {
+                result[pixel * channels + first] = real[pixel]
+                if let second { result[pixel * channels + second] = imaginary[pixel] }
+            }
         }
         switch range {
         case .exact: break
