@@ -61,6 +61,9 @@ import Testing
         #expect(throws: SimulationError(operation, "the number of images must be >= 0, got -1")) { try generate(-1, 32, 0) }
         #expect(throws: SimulationError(operation, "size must lie in 8...1024 pixels, got 4")) { try generate(2, 4, 0) }
         #expect(throws: SimulationError(operation, "size must lie in 8...1024 pixels, got 2000")) { try generate(2, 2000, 0) }
+        #expect(throws: SimulationError(operation, "1000 images of 1024 × 1024 pixels would need 11 GiB; the limit is 8 GiB per request")) {
+            try generate(1000, 1024, 0)
+        }
     }
 
     @Test func objectsAndPlacesDrawEveryKind() throws {

@@ -187,6 +187,9 @@ import Testing
             try Stimuli.bars(stepsPerSweep: 8, width: 0.2)
         }
         #expect(throws: SimulationError("stimuli.wedges", "size must lie in 8...1024 pixels, got 3")) { try Stimuli.wedges(size: 3) }
+        #expect(throws: SimulationError("stimuli.wedges", "1000 frames of 1024 × 1024 pixels with their apertures would need 15 GiB; the limit is 8 GiB per request")) {
+            try Stimuli.wedges(size: 1024, framesPerCycle: 500, cycles: 2)
+        }
     }
 }
 

@@ -52,7 +52,8 @@ enum StimulusSequenceLibrary {
             "Sweeping bars (Dumoulin & Wandell 2008): a bar of width (a fraction of the field radius) crosses the field "
             + "in each motion direction (degrees counter-clockwise from rightward) in steps frames, each sweep followed "
             + "by blanks frames of mean gray. parameters: sweep, direction, position (bar centre, degrees; nan when "
-            + "blank). " + sequenceResult + "\nErrors: no directions, steps < 2, blanks < 0, width outside (0, 2], "
+            + "blank). " + sequenceResult + "\nErrors: no directions, steps < 2, steps that move the bar further than its width "
+            + "(part of the field never stimulated), blanks < 0, width outside (0, 2], "
             + "non-positive frame_duration or field_radius, size outside 8...1024.") { arguments in
             var directions = [0.0, 45, 90, 135, 180, 225, 270, 315]
             if let given = arguments.optional(1, "directions"), !given.isNil {

@@ -158,6 +158,12 @@ extension Stimuli {
         guard framesPerCycle * cycles <= 100_000 else {
             throw SimulationError(operation, "\(framesPerCycle * cycles) frames are more than the 100000 bm makes in one run")
         }
+        // Frames and apertures: four values per pixel and frame.
+        let frames = framesPerCycle * cycles
+        guard frames <= StimulusBatch.maximumElements / (size * size * 4) else {
+            throw SimulationError(operation, "\(frames) frames of \(size) × \(size) pixels with their apertures would "
+                                  + "need \(frames * size * size * 16 / (1 << 30)) GiB; the limit is 8 GiB per request")
+        }
         guard frameDuration > 0, frameDuration.isFinite else {
             throw SimulationError(operation, "frame duration must be positive, got \(frameDuration) seconds")
         }

@@ -17,12 +17,20 @@ public let stimulusSizeRange = 8...1024
 
 /// Renders batches of images in parallel into one float32 tensor `[n, size, size, 3]` with a metadata table.
 enum StimulusBatch {
-    /// Checks `count` (≥ 0) and `size` (in `stimulusSizeRange`).
+    /// The most float32 values one request may produce (8 GiB): beyond it the allocation would fail or swap.
+    static let maximumElements = 1 << 31
+
+    /// Checks `count` (≥ 0), `size` (in `stimulusSizeRange`) and that `count` RGB images of that size stay within
+    /// `maximumElements`.
     static func validate(count: Int, size: Int, operation: String) throws {
         guard count >= 0 else { throw SimulationError(operation, "the number of images must be >= 0, got \(count)") }
         guard stimulusSizeRange.contains(size) else {
             throw SimulationError(operation, "size must lie in \(stimulusSizeRange.lowerBound)..."
                                   + "\(stimulusSizeRange.upperBound) pixels, got \(size)")
+        }
+        guard count <= maximumElements / (size * size * 3) else {
+            throw SimulationError(operation, "\(count) images of \(size) × \(size) pixels would need "
+                                  + "\(count * size * size * 12 / (1 << 30)) GiB; the limit is 8 GiB per request")
         }
     }
 
