@@ -13,6 +13,7 @@ public enum Builtins {
         FigureLibrary.install(context)
         DataLibraries.install(context)
         AlignmentLibrary.install(context)
+        GradientLibrary.install(context)
         StimulusLibrary.install(context)
     }
 }

@@ -49,7 +49,8 @@ enum LinalgLibrary {
                 return .makeRecord([("sign", TensorMethods.numberOrTensor(context, result.sign)),
                                     ("logabsdet", TensorMethods.numberOrTensor(context, result.logAbsDet))])
             }),
-            ("norm", context.function("linalg.norm", "norm(a)", "√(Σ a²) over all elements (Frobenius / Euclidean).") { arguments in
+            ("norm", context.function("linalg.norm", "norm(a)", "√(Σ a²) over all elements (Frobenius / Euclidean).",
+                                      traced: TracedFunctions.norm(context)) { arguments in
                 TensorMethods.numberOrTensor(context, Linalg.norm(try matrix(arguments, 0, "a", "linalg.norm")))
             }),
         ]

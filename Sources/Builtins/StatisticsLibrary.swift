@@ -8,13 +8,15 @@ enum StatisticsLibrary {
             try TensorConversion.tensor(from: arguments.value(index, name), operation: operation)
         }
         context.define("zscore", "zscore(x, axis=0, ddof=0)",
-                       "(x − mean) / std along axis; constant slices give NaN.") { arguments in
+                       "(x − mean) / std along axis; constant slices give NaN.",
+                       traced: TracedFunctions.zscore(context)) { arguments in
             context.wrap(try Statistics.zscore(try tensor(arguments, 0, "x", "zscore"),
                                                axis: try arguments.optionalInteger(1, "axis") ?? 0,
                                                ddof: try arguments.optionalInteger(2, "ddof") ?? 0))
         }
         context.define("corr", "corr(a, b)",
-                       "Pearson r column by column of two [n, p] matrices → [p] (vectors → a number).") { arguments in
+                       "Pearson r column by column of two [n, p] matrices → [p] (vectors → a number).",
+                       traced: TracedFunctions.correlation(context)) { arguments in
             TensorMethods.numberOrTensor(context, try Statistics.pearson(try tensor(arguments, 0, "a", "corr"),
                                                                          try tensor(arguments, 1, "b", "corr")))
         }

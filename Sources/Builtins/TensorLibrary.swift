@@ -108,23 +108,28 @@ enum TensorLibrary {
     }
 
     static func installJoining(_ context: BindingContext) {
-        context.define("concat", "concat(tensors, axis=0)", "Joins tensors along an existing axis.") { arguments in
+        context.define("concat", "concat(tensors, axis=0)", "Joins tensors along an existing axis.",
+                       traced: TracedFunctions.join("concat", context)) { arguments in
             context.wrap(try Tensor.concatenate(try tensors(arguments, 0, "concat"),
                                                 axis: try arguments.optionalInteger(1, "axis") ?? 0))
         }
-        context.define("stack", "stack(tensors, axis=0)", "Joins tensors of one shape along a new axis.") { arguments in
+        context.define("stack", "stack(tensors, axis=0)", "Joins tensors of one shape along a new axis.",
+                       traced: TracedFunctions.join("stack", context)) { arguments in
             context.wrap(try Tensor.stack(try tensors(arguments, 0, "stack"), axis: try arguments.optionalInteger(1, "axis") ?? 0))
         }
-        context.define("where", "where(condition, a, b)", "condition ? a : b elementwise, with broadcasting.") { arguments in
+        context.define("where", "where(condition, a, b)", "condition ? a : b elementwise, with broadcasting.",
+                       traced: TracedFunctions.select(context)) { arguments in
             let parts = try (0..<3).map { try TensorConversion.tensor(from: arguments.value($0), operation: "where") }
             return context.wrap(try Tensor.where(parts[0], parts[1], parts[2]))
         }
-        context.define("matmul", "matmul(a, b)", "The matrix product a @ b (numpy's matmul rules, batched).") { arguments in
+        context.define("matmul", "matmul(a, b)", "The matrix product a @ b (numpy's matmul rules, batched).",
+                       traced: TracedFunctions.binary("matmul", context)) { arguments in
             context.wrap(try Tensor.matmul(try TensorConversion.tensor(from: arguments.value(0, "a"), operation: "matmul"),
                                            try TensorConversion.tensor(from: arguments.value(1, "b"), operation: "matmul")))
         }
         for (name, op) in [("maximum", ArithmeticOperator.maximum), ("minimum", .minimum)] {
-            context.define(name, "\(name)(a, b)", "Elementwise \(name) with broadcasting; NaN wins.") { arguments in
+            context.define(name, "\(name)(a, b)", "Elementwise \(name) with broadcasting; NaN wins.",
+                           traced: TracedFunctions.binary(name, context)) { arguments in
                 context.wrap(try Tensor.arithmetic(op, try TensorConversion.tensor(from: arguments.value(0, "a"), operation: name),
                                                    try TensorConversion.tensor(from: arguments.value(1, "b"), operation: name)))
             }
@@ -143,9 +148,12 @@ enum TensorLibrary {
         for (name, function) in functions {
             let numeric = context.interpreter.global(name)
             context.define(name, "\(name)(x, *rest)",
-                           "\(name) of a number (as the language defines it), or of each element of a tensor.") { arguments in
+                           "\(name) of a number (as the language defines it), or of each element of a tensor.",
+                           traced: TracedFunctions.elementwise(name, context)) { arguments in
                 let value = try arguments.value(0, "x")
-                guard case .native(let object) = value, let tensor = (object as? TensorObject)?.tensor else {
+                // A traced tensor whose grad call has returned is an ordinary tensor.
+                guard case .native(let object) = value,
+                      let tensor = (object as? TensorObject)?.tensor ?? (object as? TracedTensor)?.value else {
                     guard let numeric else { throw LanguageError("\(name): expected a tensor, got \(value.typeName)") }
                     return try arguments.call(numeric, arguments.positional, named: arguments.named)
                 }

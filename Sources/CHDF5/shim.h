@@ -1,6 +1,13 @@
 // libhdf5 (Debian's serial build, found through pkg-config `hdf5`). Its predefined type and property-list ids are
 // macros that call H5open() and read a global, which Swift cannot import: these inline functions return them.
 #include <hdf5.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static inline hid_t bm_h5_default(void) { return H5P_DEFAULT; }
 static inline hid_t bm_h5s_all(void) { return H5S_ALL; }
@@ -25,3 +32,165 @@ static inline hid_t bm_h5t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t bm_h5t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
 static inline hid_t bm_h5t_c_s1(void) { return H5T_C_S1; }
 static inline size_t bm_h5t_variable(void) { return H5T_VARIABLE; }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation walk, run in a forked child process before a file is opened (Datasets/HDF5/HDF5Validation.swift).
+//
+// libhdf5 trusts the structures of files in the 1.0 format (what h5py writes by default) and the global heap of any
+// file: they carry no checksum, and some damaged bytes make it crash or loop forever instead of reporting an error.
+// This walk makes libhdf5 read every structure bm's reader can reach — links, object headers, attributes (values
+// included), datatypes, dataspaces, layouts, filter pipelines, chunk indexes, variable-length data in the global
+// heap and small datasets — so that a crash or a hang happens in the child, never in the process that asked. It is C
+// because a child forked from a multi-threaded process may only run code that takes no lock another thread could
+// have held (the Swift runtime's); libhdf5's own lock is held by the parent's fork call, and glibc's malloc is
+// fork-safe. Errors are ignored: the parent sees them itself, as DataErrors, when it reads.
+
+/// Largest value read into memory during the walk: beyond it a numeric value's bytes are not read (raw numbers that
+/// are damaged read as wrong numbers, they cannot crash), and a variable-length one is not either.
+#define BM_H5_VALIDATE_SMALL_BYTES ((hsize_t)1 << 20)
+#define BM_H5_VALIDATE_VARIABLE_BYTES ((hsize_t)1 << 28)
+
+typedef struct { int depth; long visited; } bm_h5_validate_state;
+
+/// Reads `count` elements of `type` through `read` when that is small enough to be safe in memory.
+static inline void bm_h5_validate_read_value(hid_t type, hid_t space, int is_attribute, hid_t object) {
+    hssize_t count = H5Sget_simple_extent_npoints(space);
+    if (count <= 0) return;
+    hid_t memory = H5Tget_native_type(type, H5T_DIR_DEFAULT);
+    if (memory < 0) return;
+    size_t size = H5Tget_size(memory);
+    int variable = H5Tdetect_class(type, H5T_VLEN) > 0 || H5Tis_variable_str(type) > 0;
+    hsize_t bytes = (hsize_t)count * (hsize_t)size;
+    if (size > 0 && bytes / (hsize_t)size == (hsize_t)count
+        && bytes <= (variable ? BM_H5_VALIDATE_VARIABLE_BYTES : BM_H5_VALIDATE_SMALL_BYTES)) {
+        void *buffer = calloc((size_t)count, size);
+        if (buffer != NULL) {
+            herr_t status = is_attribute ? H5Aread(object, memory, buffer)
+                                         : H5Dread(object, memory, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+            // Freed as the parent will free them: damage that corrupted the heap shows when glibc checks it.
+            if (status >= 0 && variable) {
+#if H5_VERSION_GE(1, 12, 0)
+                H5Treclaim(memory, space, H5P_DEFAULT, buffer);
+#else
+                H5Dvlen_reclaim(memory, space, H5P_DEFAULT, buffer);
+#endif
+            }
+            free(buffer);
+        }
+    }
+    H5Tclose(memory);
+}
+
+static inline herr_t bm_h5_validate_attribute(hid_t location, const char *name, const H5A_info_t *info, void *data) {
+    (void)info; (void)data;
+    hid_t attribute = H5Aopen(location, name, H5P_DEFAULT);
+    if (attribute < 0) return 0;
+    hid_t type = H5Aget_type(attribute), space = H5Aget_space(attribute);
+    if (type >= 0 && space >= 0) bm_h5_validate_read_value(type, space, 1, attribute);
+    if (type >= 0) H5Tclose(type);
+    if (space >= 0) H5Sclose(space);
+    H5Aclose(attribute);
+    return 0;
+}
+
+static inline void bm_h5_validate_dataset(hid_t dataset) {
+    hid_t type = H5Dget_type(dataset), space = H5Dget_space(dataset), plist = H5Dget_create_plist(dataset);
+    if (plist >= 0) {
+        int filters = H5Pget_nfilters(plist);
+        for (int index = 0; index < filters && index < 64; index++) {
+            unsigned flags = 0, config = 0, values[16];
+            size_t value_count = 16;
+            char name[64];
+            H5Pget_filter2(plist, (unsigned)index, &flags, &value_count, values, sizeof name, name, &config);
+        }
+        if (H5Pget_layout(plist) == H5D_CHUNKED) {
+            hsize_t chunks = 0;
+            if (H5Dget_num_chunks(dataset, H5S_ALL, &chunks) >= 0) {
+                for (hsize_t chunk = 0; chunk < chunks && chunk < 1000000; chunk++) {
+                    hsize_t offset[H5S_MAX_RANK];
+                    unsigned mask = 0;
+                    haddr_t address = 0;
+                    hsize_t size = 0;
+                    if (H5Dget_chunk_info(dataset, H5S_ALL, chunk, offset, &mask, &address, &size) < 0) break;
+                }
+            }
+        }
+        H5Pclose(plist);
+    }
+    H5Dget_offset(dataset);
+    H5Dget_storage_size(dataset);
+    if (type >= 0 && space >= 0) bm_h5_validate_read_value(type, space, 0, dataset);
+    if (type >= 0) H5Tclose(type);
+    if (space >= 0) H5Sclose(space);
+}
+
+static inline herr_t bm_h5_validate_link(hid_t group, const char *name, const H5L_info_t *info, void *data);
+
+/// Visits one object (a group's members recursively), its attributes and, for a dataset, its storage.
+static inline void bm_h5_validate_object(hid_t object, bm_h5_validate_state *state) {
+    // Bounds for damaged files whose links form cycles or huge fans.
+    if (state->depth > 64 || ++state->visited > 1000000) return;
+    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, bm_h5_validate_attribute, NULL);
+    H5I_type_t kind = H5Iget_type(object);
+    if (kind == H5I_GROUP || kind == H5I_FILE) {
+        state->depth++;
+        H5Literate(object, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, bm_h5_validate_link, state);
+        state->depth--;
+    } else if (kind == H5I_DATASET) {
+        bm_h5_validate_dataset(object);
+    }
+}
+
+static inline herr_t bm_h5_validate_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+    (void)info;
+    hid_t object = H5Oopen(group, name, H5P_DEFAULT);
+    if (object < 0) return 0;
+    bm_h5_validate_object(object, (bm_h5_validate_state *)data);
+    H5Oclose(object);
+    return 0;
+}
+
+/// The walk over the file at `path`; returns 0 whether or not libhdf5 reported errors (it returns only when
+/// libhdf5 neither crashed, hung nor corrupted the heap in a way glibc detects).
+/// Closes every inherited descriptor from 3 up except `keep`.
+static inline void bm_h5_validate_close_inherited(int keep) {
+#ifdef SYS_close_range
+    int closed = (keep <= 3 || syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u) == 0)
+        && syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) == 0;
+    if (closed) return;
+#endif
+    long limit = sysconf(_SC_OPEN_MAX);
+    if (limit < 0 || limit > 65536) limit = 65536;
+    for (int descriptor = 3; descriptor < limit; descriptor++) if (descriptor != keep) close(descriptor);
+}
+
+/// The child's whole life: `ready` is the write end of a pipe the parent waits on (holding libhdf5's lock) until
+/// the child has let go of the descriptors it inherited. Those include the parent's open HDF5 files, whose `flock`
+/// locks the child would otherwise share and keep, so that the parent could not reopen a file it just wrote.
+static inline int bm_h5_validate_file(const char *path, int ready) {
+    bm_h5_validate_close_inherited(ready);
+    char byte = 1;
+    while (write(ready, &byte, 1) < 0 && errno == EINTR) {}
+    close(ready);
+    // The parent's crash handlers (the Swift runtime's backtracer) must not run here: a crash is the answer, and
+    // libhdf5's or glibc's complaints about a damaged file are not the researcher's business.
+    signal(SIGSEGV, SIG_DFL); signal(SIGBUS, SIG_DFL); signal(SIGABRT, SIG_DFL); signal(SIGFPE, SIG_DFL);
+    signal(SIGILL, SIG_DFL);
+    int quiet = open("/dev/null", O_WRONLY);
+    if (quiet >= 0) { dup2(quiet, 1); dup2(quiet, 2); }
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) return 0;
+    bm_h5_validate_state state = { 0, 0 };
+    hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
+    if (root >= 0) {
+        bm_h5_validate_object(root, &state);
+        H5Gclose(root);
+    }
+    // Closing frees libhdf5's structures for the file and malloc_trim walks every free list, so that a damaged
+    // file that corrupted the heap without crashing yet makes glibc abort here, in the child. (Not H5close: it
+    // would also flush files the parent has open for writing.)
+    H5Fclose(file);
+    malloc_trim(0);
+    return 0;
+}

@@ -4,13 +4,18 @@ import Tensors
 @testable import Datasets
 
 /// Damaged files: every read either throws a `DataError` or returns what the intact file holds; never a crash, a
-/// foreign error type, or an allocation of a size the damaged header claims. Runs in-process: libhdf5 reports
-/// damage as errors, which bm turns into `DataError`s.
+/// hang, a foreign error type, or an allocation of a size the damaged header claims. Runs in-process: libhdf5
+/// reports most damage as errors, which bm turns into `DataError`s, and the damage that makes libhdf5 itself crash
+/// or loop is caught by the check `HDF5File.open` runs in a separate process.
 @Suite("HDF5 hostile files")
 struct HDF5HostileTests {
     let folder = HDF5TestSupport.temporaryFolder()
 
     static let fixtures = ["types.h5", "attributes.h5", "layout.h5", "matlab_v73.mat"]
+
+    /// Short, so that damaged copies that make libhdf5 loop cost seconds, not minutes (the default is 60 s); a tiny
+    /// file's walk takes milliseconds.
+    static let checkTimeLimit: Double = 4
 
     /// Everything readable in the file, by path: datasets' values (or their DataError) and attributes.
     /// Throws only `DataError`s from opening and listing; a non-DataError is recorded as a test failure.
@@ -57,7 +62,7 @@ struct HDF5HostileTests {
                 }
             }
         }
-        try walk(try HDF5File.open(path))
+        try walk(try HDF5File.open(path, mode: .read, checkTimeLimit: checkTimeLimit))
         return contents
     }
 
@@ -105,13 +110,39 @@ struct HDF5HostileTests {
         }
     }
 
-    /// Byte ranges of the structure libhdf5 1.10.8 reads without any checksum and follows into a crash or an endless
-    /// loop when damaged: global heap collections ("GCOL"), which hold variable-length strings (bm writes them only
-    /// for string attributes). Found by this test: flipping byte 2077 of the heap crashed libhdf5 in memcpy; flipping
-    /// byte 3638 made it loop forever. (Flips in the raw data of a variable-length string dataset, which points into
-    /// the heap, crashed it too: bm writes string datasets with fixed length.) Version-1 B-tree nodes, also without
-    /// checksum, survived 3000 flips without a crash and are not excluded.
-    static func unprotectedRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+    /// Outcome counts of reading damaged variants of `original`: each variant flips 1–4 random bytes at `positions`.
+    struct FlipCounts { var refused = 0, refusedByCheck = 0, partly = 0, whole = 0 }
+
+    func flipVariants(_ original: [UInt8], positions: [Int], variants: Int, seed: UInt64, name: String) throws
+        -> FlipCounts {
+        var random = HDF5TestRandom(seed)
+        var counts = FlipCounts()
+        for variant in 0..<variants {
+            var bytes = original
+            for _ in 0..<random.integer(1...4) {
+                let position = positions[random.integer(0...(positions.count - 1))]
+                bytes[position] ^= UInt8(truncatingIfNeeded: random.integer(1...255))
+            }
+            let path = folder + "/flip-\(variant)-\(name)"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            do {
+                let damaged = try Self.readEverything(path)
+                if damaged.values.contains(where: { $0.hasPrefix("error") }) { counts.partly += 1 } else { counts.whole += 1 }
+            } catch let error as DataError {
+                counts.refused += 1
+                if error.message.contains("separate process") { counts.refusedByCheck += 1 }
+            } catch {
+                Issue.record("not a DataError: \(error)")
+            }
+            try FileManager.default.removeItem(atPath: path)
+        }
+        return counts
+    }
+
+    /// The global heap collections ("GCOL": variable-length strings) of a file: libhdf5 reads them without any
+    /// checksum in every format. Flipping byte 2077 of the one in `writeRichFile`'s output crashed libhdf5 1.10.8 in
+    /// memcpy and flipping byte 3638 made it loop forever, before bm checked files in a separate process.
+    static func globalHeapRanges(_ bytes: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         for position in 0..<(bytes.count - 16) {
             let signature = String(decoding: bytes[position..<(position + 4)], as: UTF8.self)
@@ -123,36 +154,70 @@ struct HDF5HostileTests {
         return ranges
     }
 
-    @Test("random byte flips in a file bm wrote give an error or a read, never a crash")
+    @Test("random byte flips anywhere in a file bm wrote give an error or a read, never a crash or a hang")
     func flipped() throws {
         let source = folder + "/rich.h5"
         try Self.writeRichFile(source)
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))
         let intact = try Self.readEverything(source)
         #expect(intact.count == 7 && !intact.values.contains { $0.hasPrefix("error") })
-        let unprotected = Self.unprotectedRanges(original)
-        #expect(unprotected.count == 1, "one global heap: \(unprotected)")
-        let candidates = (0..<original.count).filter { position in !unprotected.contains { $0.contains(position) } }
-        var random = HDF5TestRandom(2026)
-        var refused = 0, partly = 0, whole = 0
-        for variant in 0..<1000 {
-            var bytes = original
-            for _ in 0..<random.integer(1...4) {
-                let position = candidates[random.integer(0...(candidates.count - 1))]
-                bytes[position] ^= UInt8(truncatingIfNeeded: random.integer(1...255))
-            }
-            let path = folder + "/flip-\(variant).h5"
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            if let damaged = Self.readDamaged(path) {
-                if damaged.values.contains(where: { $0.hasPrefix("error") }) { partly += 1 } else { whole += 1 }
-            } else {
-                refused += 1
-            }
-            try FileManager.default.removeItem(atPath: path)
-        }
+        let counts = try flipVariants(original, positions: Array(0..<original.count), variants: 600, seed: 2026,
+                                      name: "rich.h5")
         // Flips in metadata are caught by its checksums; flips in raw data read as (wrong) numbers.
-        #expect(refused + partly + whole == 1000 && refused > 0 && whole > 0)
-        print("byte flips: \(refused) refused at open, \(partly) partly readable, \(whole) read without error")
+        #expect(counts.refused + counts.partly + counts.whole == 600 && counts.refused > 0 && counts.whole > 0)
+        print("byte flips in a bm file: \(counts.refused) refused at open (\(counts.refusedByCheck) by the separate-"
+              + "process check), \(counts.partly) partly readable, \(counts.whole) read without error")
+    }
+
+    /// Bytes 2077 and 3638 of the global heap, which crashed and hung libhdf5 1.10.8 in-process, now give errors.
+    @Test("flips in the global heap that crash or hang libhdf5 are refused by the separate-process check")
+    func globalHeapFlips() throws {
+        let source = folder + "/rich-heap.h5"
+        try Self.writeRichFile(source)
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))
+        let heap = try #require(Self.globalHeapRanges(original).first)
+        let counts = try flipVariants(original, positions: Array(heap), variants: 200, seed: 7, name: "heap.h5")
+        #expect(counts.refused + counts.partly + counts.whole == 200)
+        print("byte flips in the global heap: \(counts.refused) refused at open (\(counts.refusedByCheck) by the "
+              + "separate-process check), \(counts.partly) partly readable, \(counts.whole) read without error")
+    }
+
+    /// Files h5py and MATLAB write (the 1.0 format): no checksums anywhere, so every damaged structure reaches
+    /// libhdf5 unchecked.
+    @Test("random byte flips in files h5py and MATLAB wrote give an error or a read, never a crash or a hang",
+          arguments: fixtures)
+    func flippedH5pyFiles(fixture: String) throws {
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HDF5TestSupport.fixture(fixture))))
+        let counts = try flipVariants(original, positions: Array(0..<original.count), variants: 300, seed: 11,
+                                      name: fixture)
+        #expect(counts.refused + counts.partly + counts.whole == 300 && counts.whole + counts.partly > 0)
+        print("byte flips in \(fixture): \(counts.refused) refused at open (\(counts.refusedByCheck) by the "
+              + "separate-process check), \(counts.partly) partly readable, \(counts.whole) read without error")
+    }
+
+    @Test("a file that crashes libhdf5 in the check's child process is refused with a message saying so")
+    func crashMessage() throws {
+        // Found by `globalHeapFlips`: flipping byte 2077 of `writeRichFile`'s output by 0x5a crashes libhdf5 1.10.8.
+        let source = folder + "/rich-crash.h5"
+        try Self.writeRichFile(source)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))
+        let heap = try #require(Self.globalHeapRanges(bytes).first)
+        #expect(heap.contains(2077))
+        bytes[2077] ^= 0x5a
+        let path = folder + "/crash.h5"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let outcome = HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit)
+        let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
+        switch outcome {
+        case .crashed(let signal):
+            #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: libhdf5 crashed (signal "
+                    + "\(signal)) reading its structure, in the separate process bm uses to check HDF5 files before "
+                    + "opening them")
+        case .timedOut:
+            #expect(message.contains("did not finish reading its structure within 4 s"))
+        case .finished, .couldNotStart:
+            Issue.record("byte 2077 no longer crashes libhdf5 \(HDF5File.libraryVersion): \(outcome); pick another")
+        }
     }
 
     @Test("truncated copies of a file bm wrote are refused at open")

@@ -13,6 +13,11 @@ enum TensorConversion {
         case .native(let object):
             if let tensorObject = object as? TensorObject {
                 result = tensorObject.tensor
+            } else if let traced = object as? TracedTensor {
+                // The one check that keeps grad honest: a builtin without a gradient rule converts its arguments
+                // here, so a traced tensor is refused rather than read as a constant (a silently wrong gradient).
+                guard !traced.isTraced else { throw TracedTensor.notDifferentiable(operation) }
+                result = traced.value
             } else if let next = try object.makeIterator() {
                 // Any other iterable (a range, a host sequence) converts as the list of its elements.
                 var elements: [Value] = []
@@ -75,11 +80,19 @@ enum TensorConversion {
             sawBool = true
             scalars.append(flag ? 1 : 0)
         case .native(let object):
-            guard let tensorObject = object as? TensorObject, depth == shape.count || depth < shape.count else {
+            let tensor: Tensor?
+            if let tensorObject = object as? TensorObject {
+                tensor = tensorObject.tensor
+            } else if let traced = object as? TracedTensor {
+                guard !traced.isTraced else { throw TracedTensor.notDifferentiable(operation) }
+                tensor = traced.value
+            } else {
+                tensor = nil
+            }
+            guard let inner = tensor, depth == shape.count || depth < shape.count else {
                 throw LanguageError("\(operation): lists may hold numbers, bools or tensors, got \(value.typeName)")
             }
             // A list of tensors stacks them.
-            let inner = tensorObject.tensor
             if depth == shape.count { shape.append(contentsOf: inner.shape) }
             guard Array(shape[depth...]) == inner.shape else {
                 throw LanguageError("\(operation): tensors in a list have different shapes")

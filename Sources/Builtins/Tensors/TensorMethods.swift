@@ -74,9 +74,7 @@ enum TensorMethods {
         "reshape": Method(signature: "reshape(*shape)",
                           documentation: "The same elements in a new shape (a list, or lengths as arguments; one may be -1).") {
             tensor, arguments, context in
-            let shape = arguments.count == 1 && arguments[0]?.listValue != nil
-                ? try arguments.integers(0, "shape") : try (0..<arguments.count).map { try arguments.integer($0) }
-            return try wrap(context, tensor.reshaped(shape))
+            try wrap(context, tensor.reshaped(shapeArguments(arguments, "shape")))
         },
         "astype": Method(signature: "astype(dtype)", documentation: "A copy converted to dtype (float32, float64, int64, bool).") {
             tensor, arguments, context in
@@ -98,9 +96,7 @@ enum TensorMethods {
         "transpose": Method(signature: "transpose(*axes)",
                             documentation: "Axes reversed, or permuted as given: t.transpose(1, 0, 2).") { tensor, arguments, context in
             if arguments.count == 0 { return try wrap(context, tensor.transposed()) }
-            let axes = arguments.count == 1 && arguments[0]?.listValue != nil
-                ? try arguments.integers(0, "axes") : try (0..<arguments.count).map { try arguments.integer($0) }
-            return try wrap(context, tensor.permuted(axes))
+            return try wrap(context, tensor.permuted(shapeArguments(arguments, "axes")))
         },
         "squeeze": Method(signature: "squeeze(axis=nil)", documentation: "Removes axes of length 1 (all, or those given).") {
             tensor, arguments, context in
@@ -118,6 +114,16 @@ enum TensorMethods {
         },
         "softmax": Method(signature: "softmax(axis=-1)", documentation: "exp(x − max) / Σ exp(x − max) along axis.") {
             tensor, arguments, context in try wrap(context, tensor.softmax(axis: arguments.optionalInteger(0, "axis") ?? -1))
+        },
+        "log_softmax": Method(signature: "log_softmax(axis=-1)",
+                              documentation: "x − logsumexp(x) along axis: the log of softmax, computed stably.") {
+            tensor, arguments, context in
+            let axis = try arguments.optionalInteger(0, "axis") ?? -1
+            return try wrap(context, tensor - tensor.logsumexp(axes: [axis], keepDims: true))
+        },
+        "relu": Method(signature: "relu()", documentation: "max(x, 0) for each element (NaN stays NaN).") {
+            tensor, arguments, context in
+            try wrap(context, Tensor.maximum(tensor, Tensor.weakScalar(0, partner: tensor.dtype)))
         },
         "abs": Method(signature: "abs()", documentation: "|x| for each element.") { tensor, arguments, context in
             try wrap(context, tensor.abs())
@@ -141,6 +147,12 @@ enum TensorMethods {
     ]
 
     static func wrap(_ context: BindingContext, _ tensor: Tensor) throws -> Value { context.wrap(tensor) }
+
+    /// A shape or an axis order given as one list or as numbers: `reshape([2, 3])`, `reshape(2, 3)`.
+    static func shapeArguments(_ arguments: Arguments, _ name: String) throws -> [Int] {
+        arguments.count == 1 && arguments[0]?.listValue != nil
+            ? try arguments.integers(0, name) : try (0..<arguments.count).map { try arguments.integer($0) }
+    }
 
     /// A reduction's result: a number (or bool) when every axis was reduced, otherwise a tensor.
     static func reduced(_ context: BindingContext, _ tensor: Tensor, allAxes: Bool) throws -> Value {

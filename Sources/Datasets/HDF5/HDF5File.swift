@@ -30,9 +30,15 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
     /// Opens (or with `.create`, creates) the HDF5 file at `path`. MATLAB `.mat` files saved with `-v7.3` are HDF5
     /// and open here.
     /// - Throws: `DataError` (`h5.open`) when the file does not exist, is a folder, is empty, is an older MATLAB
-    ///   `.mat` file, is not an HDF5 file, or is corrupt or truncated; with `.create`, when the folder does not exist
-    ///   or the file cannot be created.
+    ///   `.mat` file, is not an HDF5 file, or is corrupt or truncated — including damage that makes libhdf5 itself
+    ///   crash or loop, which a check in a separate process catches first (`HDF5Validation`); with `.create`, when
+    ///   the folder does not exist or the file cannot be created.
     public static func open(_ path: String, mode: Mode = .read) throws -> HDF5File {
+        try open(path, mode: mode, checkTimeLimit: HDF5Validation.defaultTimeLimit)
+    }
+
+    /// `open`, with the time the separate-process check (`HDF5Validation`) may take (tests shorten it).
+    static func open(_ path: String, mode: Mode, checkTimeLimit: Double) throws -> HDF5File {
         let context = HDF5Context(operation: "h5.open", path: path)
         if mode == .create { return try create(path) }
         var isFolder: ObjCBool = false
@@ -53,6 +59,7 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
         if HDF5Library.isHDF5(path) == false {
             throw context.error("not an HDF5 file (no HDF5 signature at byte 0, 512, 1024, …)")
         }
+        try HDF5Validation.check(path, timeLimit: checkTimeLimit, context: context)
         let handle = try HDF5Library.openFile(path, writable: mode == .readWrite, context)
         return HDF5File(handle: handle, path: path, mode: mode)
     }

@@ -157,6 +157,14 @@ enum HDF5Library {
         }
     }
 
+    /// In a child process forked by `HDF5Validation` (with the lock held by the parent's forking thread): walks
+    /// every structure of the file at `path` that bm's reader can reach, then exits with status 0. A damaged file
+    /// makes the child crash or hang instead; the parent sees either. The child writes a byte to `ready` once it
+    /// has closed the descriptors it inherited.
+    static func runValidationWalkAndExit(_ path: UnsafePointer<CChar>, ready: Int32) -> Never {
+        _exit(bm_h5_validate_file(path, ready))
+    }
+
     /// Creates (truncates) a file in the HDF5 1.8 format: unlike the 1.0 format libhdf5 (and h5py) write by
     /// default, its superblock, object headers and indexes carry checksums, so later damage to them is reported as
     /// an error instead of being followed into a crash. Every libhdf5 since 1.8 (2008) reads it, h5py and MATLAB too.

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Checks an HDF5 file in a separate process before bm opens it, so that a damaged file is an error, never a crash
+/// or a hang of the researcher's session.
+///
+/// libhdf5 checks the superblock, object headers and indexes of files in the HDF5 1.8 format (what bm writes) with
+/// checksums, but files in the 1.0 format — what h5py, MATLAB and most tools write by default — carry none, and the
+/// global heap (variable-length strings) carries none in any format. Some damaged bytes there make libhdf5 1.10 crash
+/// in `memcpy` or loop forever rather than report an error. So bm forks a child that makes libhdf5 read every
+/// structure bm's reader can reach (the walk in `CHDF5/shim.h`): if the child crashes or does not finish within the
+/// time limit, the file is refused with a `DataError`; if it finishes, the parent opens the file and reads the same
+/// structures safely. Raw numbers are not all read by the walk: damaged numbers read as wrong numbers (the 1.0 format
+/// cannot tell), they cannot crash.
+///
+/// A file that passed is remembered by device, inode, size, modification and change times (once it has been left
+/// unchanged for two seconds), so opening it again costs nothing; the check itself costs one `fork` and a metadata walk (a few milliseconds for a typical file).
+enum HDF5Validation {
+    /// How long the child may take before the file counts as one that makes libhdf5 loop forever.
+    static let defaultTimeLimit: Double = 60
+
+    /// Identity of a file's current contents.
+    private struct FileVersion: Hashable {
+        let device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int, modifiedNanoseconds: Int
+        let changedSeconds: Int, changedNanoseconds: Int
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var passed: Set<FileVersion> = []
+
+    /// Throws a `DataError` (`h5.open`) when libhdf5 crashes or hangs on the file at `path`; returns when it reads
+    /// the file's structure to the end (with or without reporting errors, which the caller will see itself).
+    static func check(_ path: String, timeLimit: Double = defaultTimeLimit, context: HDF5Context) throws {
+        let version = fileVersion(path)
+        if let version, lock.withLock({ passed.contains(version) }) { return }
+        var attempt = 0
+        while true {
+            attempt += 1
+            switch walkInChild(path, timeLimit: timeLimit) {
+            case .finished:
+                // Only a file left unchanged for a while is remembered: a file replaced within the clock's
+                // resolution can reuse the inode, size and modification time of the one checked before (git's
+                // "racily clean" entries).
+                if let version, Date().timeIntervalSince1970 - Double(version.modifiedSeconds) > 2 {
+                    _ = lock.withLock { passed.insert(version) }
+                }
+                return
+            case .couldNotStart:
+                // Without a child process (fork refused: out of processes or memory) the check cannot run; opening
+                // the file anyway keeps bm usable and is what every other HDF5 reader does.
+                return
+            case .crashed(let signal):
+                throw context.error("cannot open the file: it is corrupt: libhdf5 crashed (signal \(signal)) reading "
+                                    + "its structure, in the separate process bm uses to check HDF5 files before "
+                                    + "opening them")
+            case .timedOut:
+                // A child forked while another thread of this process held a lock of the C library could wait on
+                // it forever; a second attempt tells that apart from a file that makes libhdf5 loop.
+                if attempt < 2 { continue }
+                throw context.error("cannot open the file: it is corrupt: libhdf5 did not finish reading its "
+                                    + "structure within \(formatSeconds(timeLimit)) s (damaged files can make it "
+                                    + "loop forever), in the separate process bm uses to check HDF5 files before "
+                                    + "opening them")
+            }
+        }
+    }
+
+    enum Outcome: Equatable { case finished, crashed(Int32), timedOut, couldNotStart }
+
+    /// Forks a child that runs the walk on `path` and waits for it at most `timeLimit` seconds.
+    static func walkInChild(_ path: String, timeLimit: Double) -> Outcome {
+        // Prepared before the fork: the child must not allocate through Swift.
+        guard let cPath = strdup(path) else { return .couldNotStart }
+        defer { free(cPath) }
+        // The fork happens inside libhdf5's lock, so no other thread of this process is inside libhdf5 when the
+        // child's copy of its state is taken.
+        let child: pid_t = HDF5Library.locked {
+            var ends: [Int32] = [-1, -1]
+            guard pipe(&ends) == 0 else { return -1 }
+            let child = fork()
+            if child == 0 { HDF5Library.runValidationWalkAndExit(cPath, ready: ends[1]) }
+            close(ends[1])
+            // Still inside the lock: wait until the child has closed its copies of this process's descriptors
+            // (one byte, or the end of the pipe if it died first).
+            if child > 0 {
+                var byte: UInt8 = 0
+                while read(ends[0], &byte, 1) < 0 && errno == EINTR {}
+            }
+            close(ends[0])
+            return child
+        }
+        guard child > 0 else { return .couldNotStart }
+        let deadline = Date().addingTimeInterval(timeLimit)
+        var pause: useconds_t = 200
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(child, &status, WNOHANG)
+            if result == child { break }
+            if result < 0 && errno != EINTR { return .finished }
+            if Date() >= deadline {
+                kill(child, SIGKILL)
+                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+                return .timedOut
+            }
+            usleep(pause)
+            pause = Swift.min(pause * 2, 20_000)
+        }
+        // The W* macros of <sys/wait.h> are not imported into Swift: the status layout is Linux's.
+        let signal = status & 0x7f
+        if signal != 0 && signal != 0x7f { return .crashed(signal) }
+        return .finished
+    }
+
+    private static func fileVersion(_ path: String) -> FileVersion? {
+        var information = stat()
+        guard stat(path, &information) == 0 else { return nil }
+        return FileVersion(device: UInt64(information.st_dev), inode: UInt64(information.st_ino),
+                           size: Int64(information.st_size), modifiedSeconds: information.st_mtim.tv_sec,
+                           modifiedNanoseconds: information.st_mtim.tv_nsec,
+                           changedSeconds: information.st_ctim.tv_sec, changedNanoseconds: information.st_ctim.tv_nsec)
+    }
+
+    private static func formatSeconds(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+    }
+}
