@@ -15,6 +15,9 @@ public struct PRFStimulus: Sendable {
     public let pixels: Int
     /// The apertures as a row-major [T, P] matrix, each pixel's time course convolved causally with the HRF.
     let drive: [Double]
+    /// The same drive pixel by pixel ([P, T]), so that one pRF's prediction adds up only the pixels its Gaussian
+    /// reaches, each a contiguous time course.
+    let driveByPixel: [Double]
     /// Pixel centres in degrees, [P] each.
     public let pixelX: [Double], pixelY: [Double]
     /// Width of one pixel in degrees: `2 · extent / w`.
@@ -64,6 +67,12 @@ public struct PRFStimulus: Sendable {
         frames = t
         pixels = h * w
         drive = values
+        var transposed = [Double](repeating: 0, count: values.count)
+        let pixelCount = h * w
+        for frame in 0..<t {
+            for pixel in 0..<pixelCount { transposed[pixel * t + frame] = values[frame * pixelCount + pixel] }
+        }
+        driveByPixel = transposed
         self.extent = extent
         pixelSize = 2 * extent / Double(w)
         var xs = [Double](), ys = [Double]()
@@ -104,17 +113,21 @@ public struct PRFStimulus: Sendable {
         }
     }
 
-    /// The predicted time course of one pRF, `r(t) = Σ_p drive[t, p] · g(p)` [T].
-    public func prediction(x: Double, y: Double, sigma: Double) -> [Double] {
-        let weights = gaussian(x: x, y: y, sigma: sigma)
+    /// The predicted time course of one pRF, `r(t) = Σ_p drive[t, p] · g(p)` [T]. Pixels farther than √70 σ from the
+    /// centre (weight below e⁻³⁵ ≈ 6 · 10⁻¹⁶) are skipped, which makes small pRFs cheap in the refinement.
+    public func prediction(x x0: Double, y y0: Double, sigma: Double) -> [Double] {
+        let scale = -1 / (2 * sigma * sigma), cutoff = 70 * sigma * sigma
         var out = [Double](repeating: 0, count: frames)
-        drive.withUnsafeBufferPointer { d in
-            weights.withUnsafeBufferPointer { g in
-                for t in 0..<frames {
-                    var sum = 0.0
-                    let row = t * pixels
-                    for p in 0..<pixels { sum += d[row + p] * g[p] }
-                    out[t] = sum
+        let frames = self.frames
+        driveByPixel.withUnsafeBufferPointer { d in
+            out.withUnsafeMutableBufferPointer { o in
+                for p in 0..<pixels {
+                    let dx = pixelX[p] - x0, dy = pixelY[p] - y0
+                    let squared = dx * dx + dy * dy
+                    if squared > cutoff { continue }
+                    let weight = Foundation.exp(squared * scale)
+                    let base = p * frames
+                    for t in 0..<frames { o[t] += weight * d[base + t] }
                 }
             }
         }
