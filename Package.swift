@@ -90,7 +90,7 @@ let package = Package(
         // Drives the bm executable through a pseudo-terminal.
         .testTarget(name: "REPLTests"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors"],
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "Datasets"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Tensors", "Alignment"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Tensors"], resources: [.copy("References")]),

@@ -1,4 +1,5 @@
-/// Every data-format and dataset library: `h5`, `npy`, `npz`, `safetensors`, `csv`, `images`, `datasets`.
+/// Every data-format and dataset library: `h5`, `npy`, `npz`, `safetensors`, `csv`, `images`, `datasets`, `json`,
+/// `files` and `clock`.
 enum DataLibraries {
     static func install(_ context: BindingContext) {
         H5Library.install(context)
@@ -6,5 +7,6 @@ enum DataLibraries {
         TableLibrary.install(context)
         ImagesLibrary.install(context)
         DatasetLibrary.install(context)
+        JSONLibrary.install(context)
     }
 }

@@ -128,19 +128,3 @@ public final class LayerScale: Layer {
         return try input * pass.variable(for: gamma)
     }
 }
-
-/// Layers applied in order; child `i` is named "i" (PyTorch's `nn.Sequential`).
-public final class Sequential: Layer {
-    public let layers: [any Layer]
-    public var isTraining = true
-
-    public init(_ layers: [any Layer]) { self.layers = layers }
-
-    public var children: [(name: String, module: any Module)] {
-        layers.enumerated().map { (String($0.offset), $0.element as any Module) }
-    }
-
-    public func callAsFunction(_ input: Variable, in pass: ForwardPass) throws -> Variable {
-        try layers.reduce(input) { try $1($0, in: pass) }
-    }
-}
