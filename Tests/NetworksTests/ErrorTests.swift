@@ -70,6 +70,15 @@ import Testing
         #expect(message { try linear.load(["weight": Tensor.zeros([2, 3]), "bias": Tensor.zeros([2]),
                                            "scale": Tensor.zeros([2])]) }
                 == "Module.load: unexpected tensor \"scale\"")
+        // Every problem of a checkpoint is listed at once, and nothing is loaded.
+        let before = linear.weight.value
+        #expect(message { try linear.load(["weight": Tensor.zeros([3, 3]), "scale": Tensor.zeros([2]),
+                                           "shift": Tensor.zeros([2])]) }
+                == "Module.load: unexpected tensors \"scale\", \"shift\"; missing tensor \"bias\"; \"weight\" has shape "
+                + "[3, 3], expected [2, 3]")
+        #expect(message { try linear.load(["weight": Tensor.zeros([3, 3]), "bias": Tensor.zeros([5])]) }
+                == "Module.load: \"weight\" has shape [3, 3], expected [2, 3]; \"bias\" has shape [5], expected [2]")
+        #expect(linear.weight.value.astype(.float64).scalars(as: Double.self) == before.astype(.float64).scalars(as: Double.self))
         let pass = ForwardPass()
         let output = try linear(Variable(Tensor.ones([1, 3], dtype: .float32)), in: pass).sum()
         #expect(message { try pass.gradients(of: output, for: linear) }

@@ -94,22 +94,29 @@ extension Module {
     }
 
     /// Replaces parameters and buffers by the tensors of `state` with the same names (a checkpoint).
-    /// Throws `invalidArgument` naming a missing or unexpected name, `shapeMismatch` naming both shapes.
-    /// Tensors keep the dtype of the parameter they replace.
+    /// Throws `invalidArgument` listing every unexpected and every missing name (and any shape mismatch with them),
+    /// or `shapeMismatch` listing every tensor whose shape differs, with both shapes; nothing changes unless every
+    /// tensor fits. Tensors keep the dtype of the parameter they replace.
     public func load(_ state: [String: Tensor]) throws {
         let own = namedParameters + namedBuffers
         let known = Set(own.map(\.name))
-        if let unexpected = state.keys.sorted().first(where: { !known.contains($0) }) {
-            throw TensorError(.invalidArgument, "Module.load", "unexpected tensor \"\(unexpected)\"")
+        let unexpected = state.keys.sorted().filter { !known.contains($0) }
+        let missing = own.map(\.name).filter { state[$0] == nil }
+        let misshapen = own.compactMap { name, parameter -> String? in
+            guard let tensor = state[name], tensor.shape != parameter.value.shape else { return nil }
+            return "\"\(name)\" has shape \(formatShape(tensor.shape)), expected \(formatShape(parameter.value.shape))"
         }
-        for (name, parameter) in own {
-            guard let tensor = state[name] else {
-                throw TensorError(.invalidArgument, "Module.load", "missing tensor \"\(name)\"")
-            }
-            guard tensor.shape == parameter.value.shape else {
-                throw TensorError(.shapeMismatch, "Module.load", "\"\(name)\" has shape \(formatShape(tensor.shape)), "
-                                  + "expected \(formatShape(parameter.value.shape))")
-            }
+        func names(_ kind: String, _ list: [String]) -> String? {
+            guard !list.isEmpty else { return nil }
+            let shown = list.prefix(20).map { "\"\($0)\"" }.joined(separator: ", ")
+            return "\(kind) tensor\(list.count > 1 ? "s" : "") \(shown)"
+                + (list.count > 20 ? " and \(list.count - 20) more" : "")
+        }
+        let problems = [names("unexpected", unexpected), names("missing", missing)].compactMap { $0 }
+            + misshapen.prefix(20) + (misshapen.count > 20 ? ["\(misshapen.count - 20) more shapes differ"] : [])
+        if !problems.isEmpty {
+            throw TensorError(unexpected.isEmpty && missing.isEmpty ? .shapeMismatch : .invalidArgument,
+                              "Module.load", problems.joined(separator: "; "))
         }
         for (name, parameter) in own { parameter.value = state[name]!.astype(parameter.value.dtype) }
     }

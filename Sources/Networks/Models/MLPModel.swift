@@ -83,12 +83,12 @@ public final class MultilayerPerceptron: Layer {
         x = try x.reshaped([input.shape[0], inputs])
         for (index, layer) in hiddenLayers.enumerated() {
             x = try activate(layer(x, in: pass))
-            pass.record("fc\(index + 1)", x)
+            x = pass.record("fc\(index + 1)", x)
             x = try dropout(x, in: pass)
         }
         guard let head else { return x }
         x = try head(x, in: pass)
-        pass.record("head", x)
+        x = pass.record("head", x)
         return x
     }
 

@@ -161,20 +161,20 @@ public final class ResNet: Layer {
         var x = images.requiresGradient || images.dtype == parameterType
             ? images : Variable(images.value.astype(parameterType))
         x = try bn1(conv1(x, in: pass), in: pass).relu()
-        pass.record("conv1", x)
+        x = pass.record("conv1", x)
         if stem == .imageNet {
             x = try Self.maxPool(x)
-            pass.record("maxpool", x)
+            x = pass.record("maxpool", x)
         }
         for (stage, blocks) in stages.enumerated() {
             for block in blocks { x = try block(x, in: pass) }
-            pass.record("layer\(stage + 1)", x)
+            x = pass.record("layer\(stage + 1)", x)
         }
         x = try x.mean(axes: [2, 3])
-        pass.record("pool", x)
+        x = pass.record("pool", x)
         guard let fc else { return x }
         x = try fc(x, in: pass)
-        pass.record("fc", x)
+        x = pass.record("fc", x)
         return x
     }
 

@@ -54,7 +54,7 @@ public final class Sequential: Layer {
                 let label = name == String(index) ? "layer \(index)" : "layer \(index) (\"\(name)\")"
                 throw TensorError(error.kind, "Sequential", "\(label): \(error.description)")
             }
-            if recordsOutputs { pass.record(name, value) }
+            if recordsOutputs { value = pass.record(name, value) }
         }
         return value
     }
