@@ -7,6 +7,7 @@ let suites: [String: () throws -> [Figure]] = [
     "similarity": similarityBenchmarks,
     "alignment": alignmentBenchmarks,
     "datasets": datasetBenchmarks,
+    "networks": networkBenchmarks,
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -43,9 +43,8 @@ public final class TensorStorage: @unchecked Sendable {
 }
 
 /// A pointer that may cross into the worker closures of a parallel loop. Every use writes disjoint ranges.
-@usableFromInline
-struct SendablePointer<Element>: @unchecked Sendable {
-    @usableFromInline let base: UnsafeMutablePointer<Element>
-    @inlinable init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
-    @inlinable init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
+public struct SendablePointer<Element>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Element>
+    @inlinable public init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
+    @inlinable public init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
 }
