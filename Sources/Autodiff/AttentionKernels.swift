@@ -30,12 +30,16 @@ enum AttentionKernels {
         let source = input.pointer(T.self), scores = probabilities.mutablePointer(T.self)
         let result = output.mutablePointer(T.self)
         let scale = T(fromDouble: sizes.scale)
+        let transposed = UnsafeMutablePointer<T>.allocate(capacity: d * t)
+        defer { transposed.deallocate() }
         for example in 0..<n {
             let rows = source + example * t * sizes.rowStride
             for head in 0..<heads {
-                // S = scale · Q·Kᵀ
-                Linalg.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, alpha: scale,
-                            a: rows + head * d, lda: sizes.rowStride, b: rows + f + head * d, ldb: sizes.rowStride,
+                // S = scale · Q·Kᵀ, with Kᵀ copied out first (t·d elements, against t²·d multiply-adds): OpenBLAS
+                // takes its small-matrix kernels for plain products but packs both operands of a transposed one.
+                transpose(rows + f + head * d, rows: t, columns: d, stride: sizes.rowStride, into: transposed)
+                Linalg.gemm(transposeA: false, transposeB: false, m: t, n: t, k: d, alpha: scale,
+                            a: rows + head * d, lda: sizes.rowStride, b: transposed, ldb: t,
                             beta: 0, c: scores + (example * heads + head) * t * t, ldc: t)
             }
         }
@@ -58,6 +62,15 @@ enum AttentionKernels {
         return (output, probabilities)
     }
 
+    /// The `columns × rows` transpose of a `rows × columns` block with row stride `stride`, written contiguously.
+    @inline(__always)
+    static func transpose<T>(_ block: UnsafePointer<T>, rows: Int, columns: Int, stride: Int,
+                             into destination: UnsafeMutablePointer<T>) {
+        for row in 0..<rows {
+            for column in 0..<columns { destination[column * rows + row] = block[row * stride + column] }
+        }
+    }
+
     /// The gradient with respect to `qkv` `[n, tokens, 3·F]` from the output's gradient `g` `[n, tokens, F]`:
     /// dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP - rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
     static func backward<T: KernelFloat>(_: T.Type, _ qkv: Tensor, probabilities: Tensor, heads: Int,
@@ -73,6 +86,8 @@ enum AttentionKernels {
         let scoreGradients = Tensor(uninitializedShape: [n, heads, t, t], dtype: qkv.dtype)
         let dScores = scoreGradients.mutablePointer(T.self)
         let stride = sizes.rowStride
+        let transposed = UnsafeMutablePointer<T>.allocate(capacity: d * t)
+        defer { transposed.deallocate() }
         for example in 0..<n {
             let rows = source + example * t * stride, outputRows = output + example * t * stride
             let dO = gradient + example * t * f
@@ -81,9 +96,10 @@ enum AttentionKernels {
                 // dV = Pᵀ·dO
                 Linalg.gemm(transposeA: true, transposeB: false, m: t, n: d, k: t, alpha: 1, a: p, lda: t,
                             b: dO + head * d, ldb: f, beta: 0, c: outputRows + 2 * f + head * d, ldc: stride)
-                // dP = dO·Vᵀ
-                Linalg.gemm(transposeA: false, transposeB: true, m: t, n: t, k: d, alpha: 1, a: dO + head * d,
-                            lda: f, b: rows + 2 * f + head * d, ldb: stride, beta: 0,
+                // dP = dO·Vᵀ (Vᵀ copied out, as Kᵀ forward)
+                transpose(rows + 2 * f + head * d, rows: t, columns: d, stride: stride, into: transposed)
+                Linalg.gemm(transposeA: false, transposeB: false, m: t, n: t, k: d, alpha: 1, a: dO + head * d,
+                            lda: f, b: transposed, ldb: t, beta: 0,
                             c: dScores + (example * heads + head) * t * t, ldc: t)
             }
         }

@@ -5,7 +5,7 @@ import Tensors
 /// The element types of the fused kernels, with the two transcendental functions they need: float32 uses
 /// branch-free polynomials that vectorise (as XLA's CPU backend does), float64 the exact library functions (so
 /// that gradient checks by finite differences in float64 see the exact functions).
-protocol KernelFloat: TensorFloat {
+protocol KernelFloat: TensorFloat, SIMDScalar {
     /// eˣ.
     static func exponential(_ x: Self) -> Self
     /// The error function.
@@ -39,6 +39,74 @@ extension Float: KernelFloat {
 extension Double: KernelFloat {
     @inline(__always) static func exponential(_ x: Double) -> Double { Double.exp(x) }
     @inline(__always) static func errorFunction(_ x: Double) -> Double { Double.erf(x) }
+}
+
+/// Row reductions in 16 lanes: the compiler keeps floating-point sums in order and so never vectorises a plain
+/// loop, while these lanes add in a fixed order of their own (results do not depend on the thread count).
+enum Lanes {
+    typealias Vector<T: KernelFloat> = SIMD16<T>
+
+    @inline(__always)
+    static func load<T: KernelFloat>(_ pointer: UnsafePointer<T>) -> SIMD16<T> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<T>.self)
+    }
+
+    /// Σ row[i].
+    @inline(__always)
+    static func sum<T: KernelFloat>(_ row: UnsafePointer<T>, _ count: Int) -> T {
+        var lanes = SIMD16<T>(repeating: 0)
+        var i = 0
+        while i + 16 <= count { lanes += load(row + i); i += 16 }
+        var total = lanes.sum()
+        while i < count { total += row[i]; i += 1 }
+        return total
+    }
+
+    /// Σ a[i]·b[i].
+    @inline(__always)
+    static func dot<T: KernelFloat>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ count: Int) -> T {
+        var lanes = SIMD16<T>(repeating: 0)
+        var i = 0
+        while i + 16 <= count { lanes += load(a + i) * load(b + i); i += 16 }
+        var total = lanes.sum()
+        while i < count { total += a[i] * b[i]; i += 1 }
+        return total
+    }
+
+    /// Σ (row[i] - center)².
+    @inline(__always)
+    static func squaredDeviations<T: KernelFloat>(_ row: UnsafePointer<T>, _ count: Int, from center: T) -> T {
+        var lanes = SIMD16<T>(repeating: 0)
+        let shift = SIMD16<T>(repeating: center)
+        var i = 0
+        while i + 16 <= count {
+            let deviation = load(row + i) - shift
+            lanes += deviation * deviation
+            i += 16
+        }
+        var total = lanes.sum()
+        while i < count { total += (row[i] - center) * (row[i] - center); i += 1 }
+        return total
+    }
+
+    /// The largest element, ignoring NaNs (-∞ when there is none), in four independent running maxima (the
+    /// SIMD types' `pointwiseMax` goes lane by lane through memory). A softmax needs no NaN check here: a NaN
+    /// element makes the sum of exponentials, and so every result, NaN.
+    @inline(__always)
+    static func maximum<T: KernelFloat>(_ row: UnsafePointer<T>, _ count: Int) -> T {
+        var m0 = -T.infinity, m1 = m0, m2 = m0, m3 = m0
+        var i = 0
+        while i + 4 <= count {
+            m0 = row[i] > m0 ? row[i] : m0
+            m1 = row[i + 1] > m1 ? row[i + 1] : m1
+            m2 = row[i + 2] > m2 ? row[i + 2] : m2
+            m3 = row[i + 3] > m3 ? row[i + 3] : m3
+            i += 4
+        }
+        while i < count { m0 = row[i] > m0 ? row[i] : m0; i += 1 }
+        let first = m0 > m1 ? m0 : m1, second = m2 > m3 ? m2 : m3
+        return first > second ? first : second
+    }
 }
 
 /// Rows per chunk of the kernels that sum parameter gradients over rows: fixed (never derived from the thread
@@ -129,15 +197,8 @@ enum FusedKernels {
     /// The mean and 1/√(variance + epsilon) of one row (two passes, biased variance).
     @inline(__always)
     static func rowStatistics<T: KernelFloat>(_ row: UnsafePointer<T>, _ count: Int, _ epsilon: T) -> (T, T) {
-        var total: T = 0
-        for i in 0..<count { total += row[i] }
-        let mean = total / T(fromDouble: Double(count))
-        var squares: T = 0
-        for i in 0..<count {
-            let centered = row[i] - mean
-            squares += centered * centered
-        }
-        let variance = squares / T(fromDouble: Double(count))
+        let mean = Lanes.sum(row, count) / T(fromDouble: Double(count))
+        let variance = Lanes.squaredDeviations(row, count, from: mean) / T(fromDouble: Double(count))
         return (mean, 1 / (variance + epsilon).squareRoot())
     }
 
@@ -179,26 +240,27 @@ enum FusedKernels {
         let partial = SendablePointer(partials.mutablePointer(T.self))
         let eps = T(fromDouble: epsilon), inverseCount = 1 / T(fromDouble: Double(Swift.max(features, 1)))
         try parallelRanges(chunks, grain: rowsPerChunk * features, operation: "layer_norm") { range in
+            // x̂ and ĝ of one row, so that every loop below is elementwise or a lane reduction (both vectorise).
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: 2 * Swift.max(features, 1))
+            defer { scratch.deallocate() }
+            let normalized = scratch, scaled = scratch + features
             for chunk in range {
                 let weightSums = partial.base + chunk * 2 * features, biasSums = weightSums + features
                 for row in (chunk * rowsPerChunk)..<Swift.min(rows, (chunk + 1) * rowsPerChunk) {
                     let x = UnsafePointer(source.base + row * features)
                     let g = UnsafePointer(upstream.base + row * features), dx = destination.base + row * features
                     let (mean, inverse) = rowStatistics(x, features, eps)
-                    var gradientMean: T = 0, projection: T = 0
                     for i in 0..<features {
-                        let normalized = (x[i] - mean) * inverse
-                        let scaled = g[i] * w.base[i]
-                        gradientMean += scaled
-                        projection += scaled * normalized
-                        weightSums[i] += g[i] * normalized
+                        normalized[i] = (x[i] - mean) * inverse
+                        scaled[i] = g[i] * w.base[i]
+                        weightSums[i] += g[i] * normalized[i]
                         biasSums[i] += g[i]
                     }
-                    gradientMean *= inverseCount
-                    projection *= inverseCount
+                    let gradientMean = Lanes.sum(UnsafePointer(scaled), features) * inverseCount
+                    let projection = Lanes.dot(UnsafePointer(scaled), UnsafePointer(normalized), features)
+                        * inverseCount
                     for i in 0..<features {
-                        let normalized = (x[i] - mean) * inverse
-                        dx[i] = inverse * (g[i] * w.base[i] - gradientMean - normalized * projection)
+                        dx[i] = inverse * (scaled[i] - gradientMean - normalized[i] * projection)
                     }
                 }
             }
@@ -262,16 +324,10 @@ enum FusedKernels {
     /// Softmax of each `width`-long row of `data`, in place: exp(x - max) / Σ exp(x - max).
     @inline(__always)
     static func softmaxRow<T: KernelFloat>(_ row: UnsafeMutablePointer<T>, _ width: Int) {
-        var maximum = -T.infinity
-        for i in 0..<width where row[i] > maximum || row[i] != row[i] { maximum = row[i] }
+        var maximum = Lanes.maximum(row, width)
         if !maximum.isFinite && !maximum.isNaN { maximum = 0 }
-        var total: T = 0
-        for i in 0..<width {
-            let value = T.exponential(row[i] - maximum)
-            row[i] = value
-            total += value
-        }
-        let inverse = 1 / total
+        for i in 0..<width { row[i] = T.exponential(row[i] - maximum) }
+        let inverse = 1 / Lanes.sum(row, width)
         for i in 0..<width { row[i] *= inverse }
     }
 
@@ -279,8 +335,7 @@ enum FusedKernels {
     @inline(__always)
     static func softmaxBackwardRow<T: KernelFloat>(_ y: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>,
                                                    _ width: Int, scale: T) {
-        var dot: T = 0
-        for i in 0..<width { dot += g[i] * y[i] }
+        let dot = Lanes.dot(UnsafePointer(g), y, width)
         for i in 0..<width { g[i] = scale * y[i] * (g[i] - dot) }
     }
 

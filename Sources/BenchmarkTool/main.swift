@@ -7,7 +7,9 @@ let suites: [String: () throws -> [Figure]] = [
     "similarity": similarityBenchmarks,
     "alignment": alignmentBenchmarks,
     "datasets": datasetBenchmarks,
-    "networks": networkBenchmarks,
+    "networks": { try networkBenchmarks() },
+    "networks_small": { try networkBenchmarks(models: ["vit_small"]) },
+    "networks_s16": { try networkBenchmarks(models: ["vit_s16"]) },
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

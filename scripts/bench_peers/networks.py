@@ -151,7 +151,7 @@ def measure(name, image, patch, width, depth, heads, batch, repeats, figures):
 def main():
     figures = []
     measure("vit_small", image=32, patch=4, width=64, depth=4, heads=4, batch=64, repeats=15, figures=figures)
-    measure("vit_s16", image=224, patch=16, width=384, depth=12, heads=6, batch=8, repeats=5, figures=figures)
+    measure("vit_s16", image=224, patch=16, width=384, depth=12, heads=6, batch=8, repeats=3, figures=figures)
     for figure in figures:
         print(json.dumps(figure))
     print(json.dumps({"name": "jax_version", "version": jax.__version__}))
