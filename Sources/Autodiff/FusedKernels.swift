@@ -186,8 +186,21 @@ enum FusedKernels {
         } else {
             products.append(nil)
         }
-        if hasBias {
-            products.append(needed[2] ? try gradient.reshaped([rows, outputs]).sum(axes: [0]) : nil)
+        if hasBias && needed[2] {
+            // Σ_rows g as the product gᵀ·1 (one BLAS pass over g instead of a strided column reduction).
+            let result = Tensor(uninitializedShape: [outputs], dtype: g.dtype)
+            let sums = result.mutablePointer(T.self)
+            sums.update(repeating: 0, count: outputs)
+            if rows > 0 && outputs > 0 {
+                let ones = UnsafeMutablePointer<T>.allocate(capacity: rows)
+                defer { ones.deallocate() }
+                ones.update(repeating: 1, count: rows)
+                Linalg.gemm(transposeA: true, transposeB: false, m: outputs, n: 1, k: rows, alpha: 1,
+                            a: gradient.pointer(T.self), lda: outputs, b: ones, ldb: 1, beta: 0, c: sums, ldc: 1)
+            }
+            products.append(result)
+        } else if hasBias {
+            products.append(nil)
         }
         return products
     }

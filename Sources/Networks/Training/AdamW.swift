@@ -86,26 +86,30 @@ public final class AdamW: Optimizer {
         stepCount += 1
     }
 
-    /// One parameter's update, elementwise on all threads, in double precision from the stored values: the moments
-    /// are rounded to the parameter's dtype when stored and the update uses the rounded moments, so that a resumed
-    /// run computes the same (and every element's result is independent of the thread count).
+    /// One parameter's update, elementwise on all threads, in the parameter's dtype (float32 parameters in float32
+    /// arithmetic, 4 lanes to a vector instead of 2; float64 ones exactly as before): the moments are stored in that
+    /// dtype and the update uses the stored moments, so that a resumed run computes the same (and every element's
+    /// result is independent of the thread count). A float64 gradient of a float32 parameter is rounded first.
     private func adamWUpdate<P: TensorFloat, G: TensorFloat>(
         _ parameter: Tensor, _ gradient: Tensor, _ first: Tensor, _ second: Tensor, _ decays: Bool,
         _ c: AdamWCoefficients, _: P.Type, _: G.Type
     ) throws {
         let p = SendablePointer(parameter.mutablePointer(P.self)), g = SendablePointer(gradient.pointer(G.self))
         let m = SendablePointer(first.mutablePointer(P.self)), v = SendablePointer(second.mutablePointer(P.self))
+        let decayFactor = P(c.decayFactor), beta1 = P(c.beta1), beta2 = P(c.beta2)
+        let keep1 = P(1 - c.beta1), keep2 = P(1 - c.beta2), stepSize = P(c.stepSize)
+        let correction2Root = P(c.correction2Root), epsilon = P(c.epsilon)
         try parallelRanges(parameter.count, grain: 4, operation: "AdamW.step") { range in
             for i in range {
-                var value = Double(p.base[i])
-                if decays { value *= c.decayFactor }
-                let slope = Double(g.base[i])
-                let mean = P(c.beta1 * Double(m.base[i]) + (1 - c.beta1) * slope)
-                let square = P(c.beta2 * Double(v.base[i]) + (1 - c.beta2) * slope * slope)
+                var value = p.base[i]
+                if decays { value *= decayFactor }
+                let slope = P(g.base[i])
+                let mean = beta1 * m.base[i] + keep1 * slope
+                let square = beta2 * v.base[i] + keep2 * slope * slope
                 m.base[i] = mean
                 v.base[i] = square
-                value -= c.stepSize * Double(mean) / (Double(square).squareRoot() / c.correction2Root + c.epsilon)
-                p.base[i] = P(value)
+                value -= stepSize * mean / (square.squareRoot() / correction2Root + epsilon)
+                p.base[i] = value
             }
         }
     }
