@@ -12,10 +12,9 @@ private let hugePageThreshold = 4 << 20
 /// framework allocators do; larger tensors are still mapped and unmapped on their own.
 private let keepFreedBuffersForReuse: Void = {
     #if canImport(Glibc)
-    // <malloc.h>'s parameter numbers: M_TRIM_THRESHOLD -1, M_TOP_PAD -2, M_MMAP_THRESHOLD -3.
+    // <malloc.h>'s parameter numbers: M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3.
     _ = glibcMallopt(-3, 32 << 20)
     _ = glibcMallopt(-1, 1 << 30)
-    _ = glibcMallopt(-2, 64 << 20)
     #endif
 }()
 
