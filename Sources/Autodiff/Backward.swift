@@ -78,7 +78,17 @@ extension Variable {
                 guard let product else { continue }
                 let inputGradient = try unbroadcast(product, to: input.shape).astype(gradientType(of: input))
                 let inputKey = ObjectIdentifier(input)
-                gradients[inputKey] = try gradients[inputKey].map { try $0 + inputGradient } ?? inputGradient
+                if var total = gradients.removeValue(forKey: inputKey) {
+                    // A second consumer's gradient is added into the first in place (copied first only when its
+                    // storage is shared, as a gradient passed through `add` to both inputs is).
+                    total.makeUniqueContiguous()
+                    try FusedKernels.dispatch(total.dtype,
+                        float: { try FusedKernels.accumulate(Float.self, &total, inputGradient) },
+                        double: { try FusedKernels.accumulate(Double.self, &total, inputGradient) })
+                    gradients[inputKey] = total
+                } else {
+                    gradients[inputKey] = inputGradient
+                }
             }
         }
         let filled = try zip(variables, results).map { variable, result in

@@ -12,11 +12,6 @@ extension Variable {
         try Variable.where(value .> 0, self, constant(0))
     }
 
-    /// The exact GELU, x·Φ(x) = x/2 · (1 + erf(x/√2)).
-    public func gelu() throws -> Variable {
-        try self * 0.5 * ((self / 2.0.squareRoot()).erf() + 1)
-    }
-
     /// log Σ exp over `axes`, computed as m + log Σ exp(x - m) with m the (detached) maximum; infinite maxima are
     /// replaced by 0 so that all -inf gives -inf rather than NaN. Throws `invalidAxis`; `invalidShape` when empty.
     public func logsumexp(axes: [Int]? = nil, keepDims: Bool = false) throws -> Variable {
@@ -27,13 +22,6 @@ extension Variable {
         guard !keepDims else { return total }
         let removed = try Shapes.normalizeAxes(axes, rank: rank, operation: "logsumexp")
         return try total.squeezed(axes: removed)
-    }
-
-    /// softmax along `axis`: exp(xᵢ - m) / Σⱼ exp(xⱼ - m). Same shape. Throws `invalidAxis`.
-    public func softmax(axis: Int = -1) throws -> Variable {
-        let shift = Variable(try value.max(axes: [axis], keepDims: true))
-        let exponentials = try (self - shift).exp()
-        return try exponentials / exponentials.sum(axes: [axis], keepDims: true)
     }
 
     /// log softmax along `axis`: xᵢ - logsumexp(x). Same shape. Throws `invalidAxis`.

@@ -108,6 +108,30 @@ enum Derivatives {
             case let (above, below): above ?? below
             }
             return [try inside.map { try g * $0.astype(g.dtype) } ?? g]
+        case .linear:
+            return try FusedKernels.dispatch(y.dtype,
+                float: { try FusedKernels.linearProducts(Float.self, x[0], x[1], hasBias: x.count == 3, gradient: g,
+                                                         needed: needed) },
+                double: { try FusedKernels.linearProducts(Double.self, x[0], x[1], hasBias: x.count == 3, gradient: g,
+                                                          needed: needed) })
+        case .layerNorm(let epsilon):
+            return try FusedKernels.dispatch(y.dtype,
+                float: { try FusedKernels.layerNormProducts(Float.self, x[0], x[1], epsilon: epsilon, gradient: g) },
+                double: { try FusedKernels.layerNormProducts(Double.self, x[0], x[1], epsilon: epsilon, gradient: g) })
+        case .gelu:
+            return [try FusedKernels.dispatch(y.dtype,
+                float: { try FusedKernels.geluProduct(Float.self, x[0], gradient: g) },
+                double: { try FusedKernels.geluProduct(Double.self, x[0], gradient: g) })]
+        case .softmax:
+            return [try FusedKernels.dispatch(y.dtype,
+                float: { try FusedKernels.softmaxProduct(Float.self, y, gradient: g) },
+                double: { try FusedKernels.softmaxProduct(Double.self, y, gradient: g) })]
+        case .attention(let heads, let probabilities):
+            return [try FusedKernels.dispatch(y.dtype,
+                float: { try AttentionKernels.backward(Float.self, x[0], probabilities: probabilities, heads: heads,
+                                                       gradient: g) },
+                double: { try AttentionKernels.backward(Double.self, x[0], probabilities: probabilities, heads: heads,
+                                                        gradient: g) })]
         }
     }
 

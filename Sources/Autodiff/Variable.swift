@@ -94,6 +94,14 @@ enum Primitive: Sendable {
     case concatenate(axis: Int)
     case stack(axis: Int)
     case clip(minimum: Double?, maximum: Double?)
+    /// Fused primitives (`Fused.swift`): x·Wᵀ (+ b); layer norm with scale and shift over the last axis; the exact
+    /// GELU; softmax over the last axis; multi-head self-attention from a fused qkv projection, with the attention
+    /// probabilities `[n, heads, tokens, tokens]` kept for the backward pass.
+    case linear
+    case layerNorm(epsilon: Double)
+    case gelu
+    case softmax
+    case attention(heads: Int, probabilities: Tensor)
 
     var name: String {
         switch self {
@@ -125,6 +133,11 @@ enum Primitive: Sendable {
         case .concatenate: "concatenate"
         case .stack: "stack"
         case .clip: "clip"
+        case .linear: "linear"
+        case .layerNorm: "layer_norm"
+        case .gelu: "gelu"
+        case .softmax: "softmax"
+        case .attention: "self_attention"
         }
     }
 }

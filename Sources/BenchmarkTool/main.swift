@@ -8,6 +8,9 @@ let suites: [String: () throws -> [Figure]] = [
     "alignment": alignmentBenchmarks,
     "datasets": datasetBenchmarks,
     "dino": dinoBenchmarks,
+    "networks": { try networkBenchmarks() },
+    "networks_small": { try networkBenchmarks(models: ["vit_small"]) },
+    "networks_s16": { try networkBenchmarks(models: ["vit_s16"]) },
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

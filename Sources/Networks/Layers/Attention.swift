@@ -36,6 +36,11 @@ public final class MultiHeadSelfAttention: Module {
         }
         let (n, tokens) = (input.shape[0], input.shape[1])
         let headWidth = features / heads
+        if rotation == nil {
+            // One fused primitive reads each head's queries, keys and values in place from the projection.
+            let mixed = try Variable.selfAttention(qkv(input, in: pass), heads: heads)
+            return try projection(mixed, in: pass)
+        }
         // [n, tokens, 3, heads, d] → [3, n, heads, tokens, d]
         let projected = try qkv(input, in: pass).reshaped([n, tokens, 3, heads, headWidth]).permuted([2, 0, 3, 1, 4])
         var query = try projected.selecting(0, axis: 0)

@@ -91,6 +91,11 @@ public final class Conv2d: Layer {
     /// Throws `shapeMismatch` for another rank or channel count, `invalidShape` when the kernel does not fit.
     public func callAsFunction(_ input: Variable, in pass: ForwardPass) throws -> Variable {
         try checkImages(input, channels: channels, layer: "Conv2d")
+        if let tiles = patchGrid(input) {
+            // [n, rows·columns, outputs] → [n, outputs, rows, columns] (a view).
+            return try patchTokens(input, in: pass).reshaped([input.shape[0], tiles.rows, tiles.columns, outputs])
+                .permuted([0, 3, 1, 2])
+        }
         let windows = try slidingWindows(input, kernel: kernel, stride: stride, padding: padding, layer: "Conv2d")
         let (n, outHeight, outWidth) = (input.shape[0], windows.shape[3], windows.shape[4])
         let columns = try windows.reshaped([n, channels * kernel.0 * kernel.1, outHeight * outWidth])
@@ -98,6 +103,34 @@ public final class Conv2d: Layer {
         var result = try Variable.matmul(matrix, columns)    // [n, outputs, positions]
         if let bias { result = try result + pass.variable(for: bias).reshaped([outputs, 1]) }
         return try result.reshaped([n, outputs, outHeight, outWidth])
+    }
+
+    /// The patch grid when the kernel tiles the image exactly (stride = kernel, no padding, sizes divisible), the
+    /// case of a vision transformer's patch embedding; nil otherwise.
+    func patchGrid(_ input: Variable) -> (rows: Int, columns: Int)? {
+        guard kernel == stride, padding == (0, 0), input.rank == 4, input.shape[2] % kernel.0 == 0,
+              input.shape[3] % kernel.1 == 0 else { return nil }
+        return (input.shape[2] / kernel.0, input.shape[3] / kernel.1)
+    }
+
+    /// The output as tokens, `[n, rows·columns, outputs]` (row-major over the output grid, features last): the
+    /// layout a vision transformer wants, which for a patch embedding costs one permuting copy of the images
+    /// (im2col is a pure reshape when stride = kernel) and one matrix product, and nothing after.
+    /// Throws as `callAsFunction`.
+    public func patchTokens(_ input: Variable, in pass: ForwardPass) throws -> Variable {
+        try checkImages(input, channels: channels, layer: "Conv2d")
+        guard let grid = patchGrid(input) else {
+            let output = try self(input, in: pass)
+            let n = output.shape[0]
+            return try output.reshaped([n, outputs, output.shape[2] * output.shape[3]]).swappingAxes(1, 2)
+        }
+        let (n, rows, columns) = (input.shape[0], grid.rows, grid.columns)
+        let patchLength = channels * kernel.0 * kernel.1
+        // [n, c, rows, kh, columns, kw] → [n, rows, columns, c, kh, kw]: each patch's pixels in the weight's order.
+        let patches = try input.reshaped([n, channels, rows, kernel.0, columns, kernel.1])
+            .permuted([0, 2, 4, 1, 3, 5]).reshaped([n, rows * columns, patchLength])
+        let matrix = try pass.variable(for: weight).reshaped([outputs, patchLength])
+        return try Variable.linear(patches, weight: matrix, bias: bias.map(pass.variable(for:)))
     }
 }
 

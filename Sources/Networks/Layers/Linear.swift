@@ -40,9 +40,7 @@ public final class Linear: Layer {
     /// Throws `shapeMismatch` when the last axis is not `inputs`.
     public func callAsFunction(_ input: Variable, in pass: ForwardPass) throws -> Variable {
         try checkFeatures(input, inputs, layer: "Linear")
-        let product = try Variable.matmul(input, pass.variable(for: weight).transposed())
-        guard let bias else { return product }
-        return try product + pass.variable(for: bias)
+        return try Variable.linear(input, weight: pass.variable(for: weight), bias: bias.map(pass.variable(for:)))
     }
 }
 
@@ -71,8 +69,8 @@ public final class LayerNorm: Layer {
     /// Input `[..., features]`, same shape out. Throws `shapeMismatch` for another last axis.
     public func callAsFunction(_ input: Variable, in pass: ForwardPass) throws -> Variable {
         try checkFeatures(input, features, layer: "LayerNorm")
-        return try input.layerNormalized(axes: [-1], epsilon: epsilon) * pass.variable(for: weight)
-            + pass.variable(for: bias)
+        return try input.layerNormalized(weight: pass.variable(for: weight), bias: pass.variable(for: bias),
+                                         epsilon: epsilon)
     }
 }
 

@@ -179,8 +179,7 @@ public final class VisionTransformer: Module {
         let parameterType = patchEmbedding.weight.value.dtype
         let input = images.requiresGradient || images.dtype == parameterType
             ? images : Variable(images.value.astype(parameterType))
-        let embedded = try patchEmbedding(input, in: pass)
-        var patchTokens = try embedded.reshaped([n, width, patches]).swappingAxes(1, 2)    // [n, patches, width]
+        var patchTokens = try patchEmbedding.patchTokens(input, in: pass)    // [n, patches, width]
         if let masks {
             guard masks.dtype == .bool, masks.shape == [n, patches] else {
                 throw TensorError(.shapeMismatch, operation, "masks of shape \(formatShape(masks.shape)) and dtype "

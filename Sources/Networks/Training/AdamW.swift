@@ -9,6 +9,11 @@ import Tensors
 ///     p ← p − (learningRate / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
 /// State: "exp_avg.<parameter>" (m) and "exp_avg_sq.<parameter>" (v), in the parameter's dtype.
+/// The scalars of one AdamW step.
+struct AdamWCoefficients: Sendable {
+    let decayFactor: Double, beta1: Double, beta2: Double, stepSize: Double, correction2Root: Double, epsilon: Double
+}
+
 public final class AdamW: Optimizer {
     public let kind = "adamw"
     public var learningRate: Double
@@ -53,31 +58,60 @@ public final class AdamW: Optimizer {
         let correction1 = 1 - Foundation.pow(beta1, t), correction2 = 1 - Foundation.pow(beta2, t)
         let stepSize = learningRate / correction1
         let correction2Root = correction2.squareRoot()
+        let coefficients = AdamWCoefficients(
+            decayFactor: 1 - learningRate * weightDecay, beta1: beta1, beta2: beta2, stepSize: stepSize,
+            correction2Root: correction2Root, epsilon: epsilon)
         for (entry, gradient) in zip(parameters.entries, matched) {
+            let dtype = entry.parameter.value.dtype
+            var first = try firstMoments.removeValue(forKey: entry.name) ?? Tensor.zeros(gradient.shape, dtype: dtype)
+            var second = try secondMoments.removeValue(forKey: entry.name) ?? Tensor.zeros(gradient.shape, dtype: dtype)
+            // In place: copies happen only where a checkpoint or a forward pass still holds the old tensors.
+            entry.parameter.value.makeUniqueContiguous()
+            first.makeUniqueContiguous()
+            second.makeUniqueContiguous()
+            let decays = entry.decays && weightDecay != 0
+            let input = Elements.readable(gradient, for: dtype)
             let value = entry.parameter.value
-            var p = Elements.values(value)
-            let g = Elements.values(gradient)
-            var m = firstMoments[entry.name].map(Elements.values) ?? [Double](repeating: 0, count: p.count)
-            var v = secondMoments[entry.name].map(Elements.values) ?? [Double](repeating: 0, count: p.count)
-            if entry.decays && weightDecay != 0 {
-                let factor = 1 - learningRate * weightDecay
-                for i in p.indices { p[i] *= factor }
+            switch (dtype, input.dtype) {
+            case (.float32, .float32):
+                try adamWUpdate(value, input, first, second, decays, coefficients, Float.self, Float.self)
+            case (.float32, _):
+                try adamWUpdate(value, input, first, second, decays, coefficients, Float.self, Double.self)
+            default:
+                try adamWUpdate(value, input, first, second, decays, coefficients, Double.self, Double.self)
             }
-            for i in p.indices {
-                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-            }
-            let storedM = Elements.tensor(m, shape: value.shape, dtype: value.dtype)
-            let storedV = Elements.tensor(v, shape: value.shape, dtype: value.dtype)
-            firstMoments[entry.name] = storedM
-            secondMoments[entry.name] = storedV
-            // The update uses the stored (possibly rounded) moments, so that a resumed run computes the same.
-            m = Elements.values(storedM)
-            v = Elements.values(storedV)
-            for i in p.indices { p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon) }
-            entry.parameter.value = Elements.tensor(p, shape: value.shape, dtype: value.dtype)
+            firstMoments[entry.name] = first
+            secondMoments[entry.name] = second
         }
         stepCount += 1
+    }
+
+    /// One parameter's update, elementwise on all threads, in the parameter's dtype (float32 parameters in float32
+    /// arithmetic, 4 lanes to a vector instead of 2; float64 ones exactly as before): the moments are stored in that
+    /// dtype and the update uses the stored moments, so that a resumed run computes the same (and every element's
+    /// result is independent of the thread count). A float64 gradient of a float32 parameter is rounded first.
+    private func adamWUpdate<P: TensorFloat, G: TensorFloat>(
+        _ parameter: Tensor, _ gradient: Tensor, _ first: Tensor, _ second: Tensor, _ decays: Bool,
+        _ c: AdamWCoefficients, _: P.Type, _: G.Type
+    ) throws {
+        let p = SendablePointer(parameter.mutablePointer(P.self)), g = SendablePointer(gradient.pointer(G.self))
+        let m = SendablePointer(first.mutablePointer(P.self)), v = SendablePointer(second.mutablePointer(P.self))
+        let decayFactor = P(c.decayFactor), beta1 = P(c.beta1), beta2 = P(c.beta2)
+        let keep1 = P(1 - c.beta1), keep2 = P(1 - c.beta2), stepSize = P(c.stepSize)
+        let correction2Root = P(c.correction2Root), epsilon = P(c.epsilon)
+        try parallelRanges(parameter.count, grain: 4, operation: "AdamW.step") { range in
+            for i in range {
+                var value = p.base[i]
+                if decays { value *= decayFactor }
+                let slope = P(g.base[i])
+                let mean = beta1 * m.base[i] + keep1 * slope
+                let square = beta2 * v.base[i] + keep2 * slope * slope
+                m.base[i] = mean
+                v.base[i] = square
+                value -= stepSize * mean / (square.squareRoot() / correction2Root + epsilon)
+                p.base[i] = value
+            }
+        }
     }
 
     public func load(state: [String: Tensor], stepCount: Int) throws {

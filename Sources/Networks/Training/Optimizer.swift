@@ -83,6 +83,13 @@ struct OptimizedParameters {
 
 /// Elementwise update helpers: updates are computed in double precision and stored in the parameter's dtype.
 enum Elements {
+    /// A gradient as the update loops read it: contiguous, float32 for a float32 parameter that has a float32
+    /// gradient, float64 otherwise (so every element's value reaches the double-precision update unrounded).
+    static func readable(_ gradient: Tensor, for parameterType: DType) -> Tensor {
+        if parameterType == .float32 && gradient.dtype == .float32 { return gradient.contiguous() }
+        return gradient.astype(.float64).contiguous()
+    }
+
     static func values(_ tensor: Tensor) -> [Double] { tensor.scalars(as: Double.self) }
 
     static func tensor(_ values: [Double], shape: [Int], dtype: DType) -> Tensor {

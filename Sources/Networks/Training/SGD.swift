@@ -8,6 +8,11 @@ import Tensors
 ///     p ← p − learningRate · g
 ///
 /// State: "momentum_buffer.<parameter>" (present once a step with momentum > 0 has been taken).
+/// The scalars of one SGD step for one parameter.
+struct SGDRule: Sendable {
+    let learningRate: Double, weightDecay: Double, momentum: Double, dampening: Double, nesterov: Bool, firstStep: Bool
+}
+
 public final class SGD: Optimizer {
     public let kind = "sgd"
     public var learningRate: Double
@@ -47,28 +52,48 @@ public final class SGD: Optimizer {
     public func step(_ gradients: [(name: String, gradient: Tensor)]) throws {
         let matched = try parameters.matched(gradients, operation: "SGD.step")
         for (entry, gradient) in zip(parameters.entries, matched) {
+            let dtype = entry.parameter.value.dtype
+            let rule = SGDRule(learningRate: learningRate, weightDecay: entry.decays ? weightDecay : 0,
+                               momentum: momentum, dampening: dampening, nesterov: nesterov,
+                               firstStep: buffers[entry.name] == nil)
+            // In place: copies happen only where a checkpoint or a forward pass still holds the old tensors.
+            // Without momentum there is no buffer: an empty placeholder the loop never reads.
+            var buffer = momentum == 0 ? Tensor(uninitializedShape: [0], dtype: dtype)
+                : try buffers.removeValue(forKey: entry.name) ?? Tensor.zeros(gradient.shape, dtype: dtype)
+            buffer.makeUniqueContiguous()
+            entry.parameter.value.makeUniqueContiguous()
+            let input = Elements.readable(gradient, for: dtype)
             let value = entry.parameter.value
-            let p = Elements.values(value)
-            var g = Elements.values(gradient)
-            if entry.decays && weightDecay != 0 { for i in g.indices { g[i] += weightDecay * p[i] } }
-            if momentum != 0 {
-                var buffer: [Double]
-                if let previous = buffers[entry.name] {
-                    buffer = Elements.values(previous)
-                    for i in buffer.indices { buffer[i] = momentum * buffer[i] + (1 - dampening) * g[i] }
-                } else {
-                    buffer = g
-                }
-                let stored = Elements.tensor(buffer, shape: value.shape, dtype: value.dtype)
-                buffers[entry.name] = stored
-                buffer = Elements.values(stored)
-                if nesterov { for i in g.indices { g[i] += momentum * buffer[i] } } else { g = buffer }
+            switch (dtype, input.dtype) {
+            case (.float32, .float32): try update(value, input, buffer, rule, Float.self, Float.self)
+            case (.float32, _): try update(value, input, buffer, rule, Float.self, Double.self)
+            default: try update(value, input, buffer, rule, Double.self, Double.self)
             }
-            var updated = p
-            for i in updated.indices { updated[i] -= learningRate * g[i] }
-            entry.parameter.value = Elements.tensor(updated, shape: value.shape, dtype: value.dtype)
+            if momentum != 0 { buffers[entry.name] = buffer }
         }
         stepCount += 1
+    }
+
+    /// One parameter's update, elementwise on all threads, in double precision from the stored values; the momentum
+    /// buffer is rounded to the parameter's dtype when stored and the step uses the rounded buffer, so that a
+    /// resumed run computes the same (and every element's result is independent of the thread count).
+    private func update<P: TensorFloat, G: TensorFloat>(_ parameter: Tensor, _ gradient: Tensor, _ buffer: Tensor,
+                                                        _ rule: SGDRule, _: P.Type, _: G.Type) throws {
+        let p = SendablePointer(parameter.mutablePointer(P.self)), g = SendablePointer(gradient.pointer(G.self))
+        let b = SendablePointer(buffer.mutablePointer(P.self))
+        try parallelRanges(parameter.count, grain: 4, operation: "SGD.step") { range in
+            for i in range {
+                let value = Double(p.base[i])
+                var slope = Double(g.base[i])
+                if rule.weightDecay != 0 { slope += rule.weightDecay * value }
+                if rule.momentum != 0 {
+                    let stored = P(rule.firstStep ? slope : rule.momentum * Double(b.base[i]) + (1 - rule.dampening) * slope)
+                    b.base[i] = stored
+                    slope = rule.nesterov ? slope + rule.momentum * Double(stored) : Double(stored)
+                }
+                p.base[i] = P(value - rule.learningRate * slope)
+            }
+        }
     }
 
     public func load(state: [String: Tensor], stepCount: Int) throws {

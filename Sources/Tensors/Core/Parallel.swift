@@ -57,7 +57,7 @@ public enum Cancellation {
 /// on `total` and `grain`, never on the thread count, so results that combine chunks are reproducible.
 /// Throws `cancelled` (after the running chunks finish) when `Cancellation` was requested.
 @inlinable
-func parallelRanges(_ total: Int, grain: Int = 1, operation: String,
+public func parallelRanges(_ total: Int, grain: Int = 1, operation: String,
                     _ body: @escaping @Sendable (Range<Int>) -> Void) throws {
     if total <= 0 { return }
     let threads = Threads.count

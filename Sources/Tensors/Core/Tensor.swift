@@ -22,9 +22,10 @@ public struct Tensor: Sendable {
         self.offset = offset
     }
 
-    /// A new contiguous tensor with uninitialised elements. Internal: every caller writes all of them.
-    @usableFromInline
-    init(uninitializedShape shape: [Int], dtype: DType) {
+    /// A new contiguous tensor with uninitialised elements: every caller writes all of them before reading (public
+    /// for the fused kernels of Autodiff and Networks, which fill their results through `mutablePointer`).
+    @inlinable
+    public init(uninitializedShape shape: [Int], dtype: DType) {
         let count = shape.reduce(1, *)
         self.init(storage: TensorStorage(byteCount: count * dtype.itemSize), dtype: dtype, shape: shape,
                   strides: Tensor.contiguousStrides(for: shape), offset: 0)

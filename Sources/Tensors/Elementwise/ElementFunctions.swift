@@ -58,9 +58,9 @@
 /// Cephes' expf: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two parts so that r is exact), e^r by a degree-6
 /// polynomial, and 2^n applied as two exponent-field scalings so that results down to the denormal range stay
 /// correct. Maximum error about 1 ulp over the finite range; overflow gives +∞, underflow 0, NaN stays NaN.
-@usableFromInline struct FastExponential: UnaryElementFunction {
-    @inlinable init() {}
-    @inlinable func callAsFunction(_ x: Float) -> Float {
+public struct FastExponential: UnaryElementFunction {
+    @inlinable public init() {}
+    @inlinable public func callAsFunction(_ x: Float) -> Float {
         let low: Float = x < -104 ? -104 : x
         let clamped: Float = low > 88.7228394 ? 88.7228394 : low
         // n = round(x / ln2), found without a trapping Float→Int conversion: adding 1.5·2^23 leaves n in the low bits.

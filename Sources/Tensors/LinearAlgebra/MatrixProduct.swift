@@ -206,6 +206,30 @@ enum MatrixProduct {
 }
 
 extension Linalg {
+    /// `C = alpha · op(A) · op(B) + beta · C` on caller-owned row-major buffers, `T` float32 (sgemm) or float64
+    /// (dgemm); `op` transposes when asked; `lda`, `ldb`, `ldc` are the row strides as stored, so a block of columns
+    /// inside a wider matrix (one attention head's queries inside the fused qkv rows) is read in place.
+    /// No checks: for fused kernels whose callers own the sizes (all within 32 bits). Must not be called from inside
+    /// a `parallelRanges` body (OpenBLAS has its own threads).
+    @inlinable
+    public static func gemm<T: TensorFloat>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+        b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        rawGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    @usableFromInline
+    static func rawGEMM<T: TensorFloat>(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int,
+        b: UnsafePointer<T>, ldb: Int, beta: T, c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
     /// The bare BLAS call `C = A · B` on caller-owned row-major buffers (A m×k, B k×n, C m×n, float32), with no
     /// checks and no allocation: the floor that `matmul` is measured against in `scripts/bench tensors`.
     public static func rawSGEMM(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
