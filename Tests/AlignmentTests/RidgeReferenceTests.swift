@@ -107,6 +107,42 @@ import Tensors
         #expect(constrained.alphas.scalars(as: Double.self) == reference.alphas.scalars(as: Double.self))
     }
 
+    /// float32 targets whose mean is 10⁵ times their spread: the fit centres them before the uncentred product
+    /// (which would lose the digits that carry the signal) and agrees with the float64 reference on the same
+    /// float32-rounded values. Both scores that use the validation mean and the uncentred products.
+    @Test(arguments: [RidgeScore.r2, .pearson, .negativeMeanSquaredError])
+    func largeMeansInFloat32(_ score: RidgeScore) throws {
+        let c = Case(n: 60, p: 4, t: 5, folds: .kFold(5), fitIntercept: true, score: score, solver: .primal)
+        let x = lcgMatrix(seed: 3, rows: c.n, columns: c.p)
+        let w = lcgMatrix(seed: 4, rows: c.p, columns: c.t), noise = lcgMatrix(seed: 6, rows: c.n, columns: c.t)
+        var y = [[Double]](repeating: [Double](repeating: 0, count: c.t), count: c.n)
+        for row in 0..<c.n {
+            for target in 0..<c.t {
+                var value = 1e5 * Double(target % 2) + noise[row][target]
+                for feature in 0..<c.p { value += x[row][feature] * w[feature][target] * 4 }
+                y[row][target] = Double(Float(value))
+            }
+        }
+        let xSingle = x.map { $0.map { Double(Float($0)) } }
+        let model = try Ridge.crossValidated(tensor(xSingle, dtype: .float32), tensor(y, dtype: .float32),
+                                             alphas: Self.alphas, folds: c.folds, score: score, solver: .primal)
+        let reference = naiveRidgeCV(xSingle, y, alphas: Self.alphas, splits: try c.folds.splits(rowCount: c.n),
+                                     fitIntercept: true, score: score)
+        let tolerance = score == .negativeMeanSquaredError ? 2e-3 : 1e-3
+        #expect(close(model.cvScores.astype(.float64).scalars(as: Double.self), reference.cvScores.flatMap { $0 },
+                      tolerance))
+        #expect(close(model.intercept.astype(.float64).scalars(as: Double.self), reference.intercept, 1e-6))
+    }
+
+    /// Row runs: consecutive rows merge, gaps start a new run, positions count the list.
+    @Test func rowRuns() {
+        #expect(RowRun.runs([]) == [])
+        #expect(RowRun.runs([4]) == [RowRun(position: 0, start: 4, count: 1)])
+        #expect(RowRun.runs([0, 1, 2, 5, 6, 9]) == [RowRun(position: 0, start: 0, count: 3),
+                                                    RowRun(position: 3, start: 5, count: 2),
+                                                    RowRun(position: 5, start: 9, count: 1)])
+    }
+
     /// A 1-d Y is one target.
     @Test func vectorTarget() throws {
         let (x, y) = Self.data(Self.cases[0])

@@ -166,6 +166,7 @@ struct BandedSearch<T: TensorFloat> {
         var bestAlpha = [Int](repeating: 0, count: targetCount)
         var cvScores = [Double](repeating: .nan, count: gammas.count * targetCount)
         var constant = [Bool](repeating: false, count: targetCount), omitted = constant
+        var targetMeans: [Double]?
         let blockCount = (targetCount + setup.blockSize - 1) / Swift.max(setup.blockSize, 1)
         var bar = ProgressBar(label: setup.operation, total: gammas.count * setup.splits.count * blockCount
                                 + blockCount * Swift.min(gammas.count, targetCount), enabled: progress)
@@ -176,6 +177,7 @@ struct BandedSearch<T: TensorFloat> {
             let scores = try engine.crossValidate(bar: &bar)
             constant = scores.constant
             omitted = scores.omitted
+            targetMeans = scores.targetMeans
             for target in 0..<targetCount {
                 var key = -Double.infinity, choice: Int?
                 for alphaIndex in alphas.indices {
@@ -214,7 +216,7 @@ struct BandedSearch<T: TensorFloat> {
             let engine = setup.engine(T.self, features: try scaled(gamma), source: source, fitIntercept: fitIntercept,
                                       score: score, progress: false)
             let groupIntercept = try engine.refit(blocks: engine.blocks, chosen: chosen, constant: constant,
-                                                  omitted: omitted, bar: &bar) { range, block in
+                                                  omitted: omitted, targetMeans: targetMeans, bar: &bar) { range, block in
                 let values = block.pointer(T.self), width = range.count
                 for feature in 0..<featureCount {
                     for column in 0..<width where chosen[range.lowerBound + column] != nil {

@@ -21,7 +21,7 @@ public enum Ridge {
     ///   eigendecomposition otherwise), or forced.
     /// - `nan`: `.refuse` (throw naming the column) or `.omit` (drop rows with non-finite X, leave out targets with a
     ///   non-finite value).
-    /// - `targetBlockSize`: targets per block (default: about 8 MB of working memory per block).
+    /// - `targetBlockSize`: targets per block (default: about 8 MiB of working memory per block, up to 1/64 of Y).
     /// - `progress`: a progress bar on stderr; nil means when stderr is a terminal.
     ///
     /// Computed in float32 when X and Y are float32, float64 otherwise. Returns `RidgeModel` with `weights` `[p, t]`,
@@ -175,7 +175,18 @@ struct RidgeSetup {
         case .automatic: dual = featureCount > trainingRows
         }
         let rank = Swift.min(trainingRows, featureCount)
-        blockSize = targetBlockSize ?? Swift.max(32, (1 << 21) / Swift.max(1, 2 * rows.count + 2 * rank))
+        // A block's working memory is its projection `[k, b]` and one alpha's predictions `[n_val, b]` (plus the
+        // gathered training rows when folds are not contiguous, and the block itself when the source reads it from
+        // disk): about 8 MiB, or 1/64 of Y for large Y (wider blocks make faster GEMMs), at most 64 MiB.
+        let elementSize = dtype == .float32 ? 4 : 8
+        let validationRows = splits.map(\.test.count).max() ?? 0
+        let gathered = splits.contains { RowRun.runs($0.train).count > RidgeEngine<Double>.maximumRuns }
+        // A source other than an in-memory tensor hands over each block as a new [n, b] tensor: count it.
+        let materialised = y is Tensor ? 0 : rows.count
+        let perTarget = elementSize * (rank + validationRows + (gathered ? trainingRows : 0) + materialised)
+        let targetBytes = Double(rows.count) * Double(y.targetCount) * Double(elementSize)
+        let budget = Swift.max(8 << 20, Swift.min(64 << 20, Int(targetBytes / 64)))
+        blockSize = targetBlockSize ?? Swift.max(32, Swift.min(8192, budget / Swift.max(1, perTarget)))
     }
 
     /// An engine over `features` (the checked features, or a rescaled copy of them).

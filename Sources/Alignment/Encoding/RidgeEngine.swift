@@ -3,10 +3,12 @@ import Tensors
 
 /// The cross-validation and refit loops of `Ridge.fitStreaming`, for one compute dtype `T`.
 ///
-/// Memory: X and the per-fold factorisation, plus one block of targets at a time (its training and validation rows,
-/// its projection `Bᵀ Y` and one prediction `[n_val, b]`); the `[n_alphas, n, t]` predictions are never formed.
-/// Work: per fold one factorisation, one GEMM `Bᵀ Y` per block and one GEMM `(X_val R diag(d(α))) · (Bᵀ Y)` per alpha
-/// and block; the refit one factorisation and one GEMM per block and distinct alpha.
+/// Memory: X and the per-fold factorisation, plus one block of targets at a time: its projection `Bᵀ Y` `[k, b]`
+/// and one chunk of alphas' predictions `[n_val, b]`. Y is read in place (training rows as views, run by run;
+/// validation rows by index): neither it nor a centred copy of a block is made, except for non-contiguous folds or
+/// targets whose mean dwarfs their spread. The `[n_alphas, n, t]` predictions are never formed.
+/// Work: per fold one factorisation, one GEMM `Bᵀ Y` per block and one GEMM `(X_val R diag(d(α))) · (Bᵀ Y)` per
+/// alpha and block, each followed by one pass that scores it; the refit one factorisation and two GEMMs per block.
 struct RidgeEngine<T: TensorFloat> {
     let operation: String
     /// `[n, p]`, dtype T.
@@ -48,12 +50,64 @@ struct RidgeEngine<T: TensorFloat> {
         stride(from: 0, to: source.targetCount, by: blockSize).map { $0..<Swift.min($0 + blockSize, source.targetCount) }
     }
 
-    /// Cross-validated scores, averaged over folds: `means[alphaIndex · t + target]` (NaN where no fold scored), and
-    /// the constant and omitted targets.
+    /// Cross-validated scores, averaged over folds: `means[alphaIndex · t + target]` (NaN where no fold scored), the
+    /// constant and omitted targets, and each target's mean over the rows used (for the refit's centring).
     struct Scores {
         var means: [Double]
         var constant: [Bool]
         var omitted: [Bool]
+        var targetMeans: [Double]
+    }
+
+    /// Bᵀ (Y_train − 1 ȳᵀ) `[k, b]` for one block: the training rows are read in place, run by run (one GEMM each,
+    /// summed), and the centring is the rank-one correction `− (Bᵀ 1) ȳᵀ`, so Y is never copied or shifted. Rows
+    /// in more than `maximumRuns` pieces (explicit folds, groups) are gathered first. Blocks whose mean is large
+    /// against their spread are gathered and centred instead: the uncentred float32 product would lose digits.
+    func projectTraining(_ factorization: RidgeFactorization, basisSums: [Double]?, targets: Tensor,
+                         rows: [Int], runs: [RowRun], means: [Double]?, reuse buffer: Tensor,
+                         centreExplicitly: Bool) throws -> Tensor {
+        if centreExplicitly || runs.count > Self.maximumRuns {
+            let gathered = RidgeKernels.gatherRows(T.self, targets, rows: rows, subtracting: means, reusing: buffer)
+            return try factorization.project(gathered)
+        }
+        var result: Tensor?
+        for run in runs {
+            let part = try Tensor.matmul(
+                try factorization.basis.sliced(axis: 0, run.position..<(run.position + run.count)).transposed(),
+                try targets.sliced(axis: 0, run.start..<(run.start + run.count)))
+            if let sum = result {
+                let to = sum.mutablePointer(T.self), from = part.pointer(T.self)
+                for index in 0..<sum.count { to[index] += from[index] }
+            } else {
+                result = part
+            }
+        }
+        var projected = result!
+        if let means, let basisSums {
+            projected.makeUniqueContiguous()
+            let values = projected.mutablePointer(T.self), width = targets.shape[1]
+            let shift = means.map { T(fromDouble: $0) }
+            for component in basisSums.indices {
+                let weight = T(fromDouble: basisSums[component]), line = values + component * width
+                for column in 0..<width { line[column] -= weight * shift[column] }
+            }
+        }
+        return projected
+    }
+
+    /// More runs than this and the training rows are gathered (one GEMM per run would be too thin).
+    static var maximumRuns: Int { 4 }
+
+    /// Whether a block's targets must be centred before the uncentred product: some column's |mean| exceeds this
+    /// many standard deviations (float32 keeps ~7 digits; the product of uncentred targets loses log10 of it).
+    static func needsExplicitCentring(_ moments: ColumnMoments, count: Int) -> Bool {
+        let limit = T.self == Float.self ? 4.0 : 1e5
+        for column in moments.sums.indices {
+            let mean = moments.sums[column] / Double(count)
+            let variance = Swift.max(0, moments.squares[column] / Double(count) - mean * mean)
+            if mean * mean > limit * limit * variance && mean != 0 { return true }
+        }
+        return false
     }
 
     /// The cross-validation loops (no refit). `bar` advances once per fold and block.
@@ -63,15 +117,21 @@ struct RidgeEngine<T: TensorFloat> {
         var scoreCounts = [Int32](repeating: 0, count: alphaCount * targetCount)
         var constant = [Bool](repeating: false, count: targetCount)
         var omitted = [Bool](repeating: false, count: targetCount)
+        var targetMeans = [Double](repeating: 0, count: targetCount)
+        let blocks = self.blocks
+        var centreBlock = [Bool](repeating: false, count: blocks.count)
 
         for (foldIndex, split) in splits.enumerated() {
             let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: split.train) : nil
             let xTrain = RidgeKernels.gatherRows(T.self, x, rows: split.train, subtracting: xMeans)
             let xValidation = RidgeKernels.gatherRows(T.self, x, rows: split.test, subtracting: xMeans)
             let factorization = try RidgeFactorization(xTrain, dual: dual)
+            let basisSums = fitIntercept ? RidgeKernels.columnSums(T.self, factorization.basis,
+                                                                   rows: Array(0..<split.train.count)) : nil
             let projection = try factorization.validationProjection(xValidation)
             let spectral = alphas.map { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
             let validationCount = projection.shape[0], rank = projection.shape[1]
+            let runs = RowRun.runs(split.train)
             // Alphas are processed in chunks: `X_val R diag(d(α))` of a chunk stacked `[chunk · n_val, k]`, so that the
             // chunk's predictions are one tall GEMM (better BLAS efficiency than thin ones). The chunk is as large as
             // the memory budget allows for the stacked factors and predictions `[chunk · n_val, k + b]`.
@@ -82,34 +142,45 @@ struct RidgeEngine<T: TensorFloat> {
             // float32 predictions go through the bare sgemm into one reused buffer (no allocation per product).
             let predictions = RidgeKernels.matrix(T.self == Float.self ? chunk * validationCount : 0, blockSize,
                                                   dtype: T.dtype)
-            let trainingBuffer = try Tensor.zeros([split.train.count * blockSize], dtype: T.dtype)
-            let validationBuffer = try Tensor.zeros([split.test.count * blockSize], dtype: T.dtype)
-            for range in blocks {
+            let gatherBuffer = try Tensor.zeros([runs.count > Self.maximumRuns || centreBlock.contains(true)
+                                                    ? split.train.count * blockSize : 0], dtype: T.dtype)
+            var blockScores = [Double](repeating: .nan, count: blockSize)
+            for (blockIndex, range) in blocks.enumerated() {
                 try Cancellation.check(operation)
                 let targets = try block(range)
+                let width = range.count
                 if foldIndex == 0 {
-                    let inspection = RidgeKernels.inspectColumns(T.self, targets, rows: rows)
-                    if let column = inspection.nonFinite.keys.min() {
+                    let moments = ColumnMoments(T.self, targets, rows: rows)
+                    if let column = moments.nonFinite.keys.min() {
                         if nan == .refuse {
                             throw AlignmentError(operation, "Y has a non-finite value in column \(range.lowerBound + column) "
-                                                    + "(row \(inspection.nonFinite[column]!)); set nan to \"omit\" to leave "
+                                                    + "(row \(moments.nonFinite[column]!)); set nan to \"omit\" to leave "
                                                     + "such targets out")
                         }
-                        for column in inspection.nonFinite.keys { omitted[range.lowerBound + column] = true }
+                        for column in moments.nonFinite.keys { omitted[range.lowerBound + column] = true }
                     }
-                    for (column, flag) in inspection.constant.enumerated() where flag {
-                        constant[range.lowerBound + column] = true
+                    for column in 0..<width {
+                        constant[range.lowerBound + column] = moments.constant[column]
+                        targetMeans[range.lowerBound + column] = moments.sums[column] / Double(Swift.max(rows.count, 1))
+                    }
+                    centreBlock[blockIndex] = fitIntercept && Self.needsExplicitCentring(moments, count: rows.count)
+                }
+                // The validation rows' moments give both the R² denominators and, with the totals over all rows,
+                // the training means: ȳ_train = (Σ_all − Σ_val) / n_train.
+                let validationMoments = ColumnMoments(T.self, targets, rows: split.test)
+                var trainingMeans: [Double]? = nil
+                if fitIntercept {
+                    let trainingCount = Double(split.train.count), allCount = Double(rows.count)
+                    trainingMeans = (0..<width).map { column in
+                        (targetMeans[range.lowerBound + column] * allCount - validationMoments.sums[column]) / trainingCount
                     }
                 }
-                let yMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, targets, rows: split.train) : nil
-                let yTrain = RidgeKernels.gatherRows(T.self, targets, rows: split.train, subtracting: yMeans,
-                                                     reusing: trainingBuffer)
-                let validation = ValidationBlock<T>(
-                    targets: RidgeKernels.gatherRows(T.self, targets, rows: split.test, subtracting: yMeans,
-                                                     reusing: validationBuffer),
-                    score: score)
-                let projected = try factorization.project(yTrain)
-                let width = range.count
+                let scorer = ValidationScorer<T>(targets: targets, rows: split.test, score: score,
+                                                 shift: trainingMeans ?? [Double](repeating: 0, count: width),
+                                                 moments: validationMoments)
+                let projected = try projectTraining(factorization, basisSums: basisSums, targets: targets,
+                                                    rows: split.train, runs: runs, means: trainingMeans,
+                                                    reuse: gatherBuffer, centreExplicitly: centreBlock[blockIndex])
                 for alphaRange in chunks {
                     for (position, alphaIndex) in alphaRange.enumerated() {
                         RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
@@ -125,11 +196,13 @@ struct RidgeEngine<T: TensorFloat> {
                         chunkPredictions = try Tensor.matmul(try scaled.sliced(axis: 0, 0..<rowsUsed), projected)
                     }
                     for (position, alphaIndex) in alphaRange.enumerated() {
-                        let scores = validation.scores(
-                            of: chunkPredictions.pointer(T.self) + position * validationCount * width)
+                        blockScores.withUnsafeMutableBufferPointer { buffer in
+                            scorer.scores(of: chunkPredictions.pointer(T.self) + position * validationCount * width,
+                                          into: buffer.baseAddress!)
+                        }
                         let base = alphaIndex * targetCount + range.lowerBound
-                        for (column, value) in scores.enumerated() where value.isFinite {
-                            scoreSums[base + column] += value
+                        for column in 0..<width where blockScores[column].isFinite {
+                            scoreSums[base + column] += blockScores[column]
                             scoreCounts[base + column] += 1
                         }
                     }
@@ -145,7 +218,7 @@ struct RidgeEngine<T: TensorFloat> {
         for target in 0..<targetCount where constant[target] || omitted[target] {
             for alphaIndex in 0..<alphaCount { means[alphaIndex * targetCount + target] = .nan }
         }
-        return Scores(means: means, constant: constant, omitted: omitted)
+        return Scores(means: means, constant: constant, omitted: omitted, targetMeans: targetMeans)
     }
 
     func run(writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> RidgeFitSummary {
@@ -174,7 +247,8 @@ struct RidgeEngine<T: TensorFloat> {
             }
         }
 
-        let intercept = try refit(blocks: blocks, chosen: chosen, constant: constant, omitted: omitted, bar: &bar,
+        let intercept = try refit(blocks: blocks, chosen: chosen, constant: constant, omitted: omitted,
+                                  targetMeans: scores.targetMeans, bar: &bar,
                                   writeWeights: writeWeights)
         return RidgeFitSummary(
             alphaGrid: alphas,
@@ -190,57 +264,68 @@ struct RidgeEngine<T: TensorFloat> {
             featureCount: x.shape[1])
     }
 
-    /// Refits on all rows with each target's alpha: one factorisation, then per block one projection and one GEMM per
-    /// distinct alpha over the targets that chose it. Returns the intercepts `[t]`.
-    func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool],
-                       bar: inout ProgressBar, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
+    /// Refits on all rows with each target's alpha: one factorisation, then per block one projection `Bᵀ Y`, its
+    /// columns scaled by their own alpha's spectral weights (zero for targets without an alpha), and one read-out
+    /// GEMM for the whole block. `targetMeans`: each target's mean over the rows used (from `crossValidate`; computed
+    /// here when nil). Returns the intercepts `[t]`.
+    func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool], targetMeans: [Double]?,
+               bar: inout ProgressBar, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
         let featureCount = x.shape[1]
         let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil
         let factorization = try RidgeFactorization(RidgeKernels.gatherRows(T.self, x, rows: rows, subtracting: xMeans),
                                                    dual: dual)
+        let basisSums = fitIntercept ? RidgeKernels.columnSums(T.self, factorization.basis,
+                                                               rows: Array(0..<rows.count)) : nil
         let rank = factorization.spectrum.count
+        let spectralTable = alphas.flatMap { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
+        let runs = RowRun.runs(rows)
         var intercepts = [T](repeating: 0, count: source.targetCount)
         for range in blocks {
             try Cancellation.check(operation)
             let targets = try block(range)
-            let yMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, targets, rows: rows) : nil
-            let projected = try factorization.project(
-                RidgeKernels.gatherRows(T.self, targets, rows: rows, subtracting: yMeans))
             let width = range.count
-            let weights = RidgeKernels.matrix(featureCount, width, dtype: T.dtype)
-            let weightValues = weights.mutablePointer(T.self)
-            var groups: [Int: [Int]] = [:]
-            for column in 0..<width {
-                if let alphaIndex = chosen[range.lowerBound + column] { groups[alphaIndex, default: []].append(column) }
+            var means: [Double]? = nil
+            var centre = false
+            if fitIntercept {
+                if let targetMeans {
+                    means = Array(targetMeans[range])
+                    let moments = ColumnMoments(T.self, targets, rows: rows)
+                    centre = Self.needsExplicitCentring(moments, count: rows.count)
+                } else {
+                    let moments = ColumnMoments(T.self, targets, rows: rows)
+                    means = moments.sums.map { $0 / Double(Swift.max(rows.count, 1)) }
+                    centre = Self.needsExplicitCentring(moments, count: rows.count)
+                }
             }
-            let projectedValues = projected.pointer(T.self)
-            for (alphaIndex, columns) in groups.sorted(by: { $0.key < $1.key }) {
-                let spectral = factorization.spectralWeights(alpha: alphas[alphaIndex]).map { T(fromDouble: $0) }
-                let scaled = RidgeKernels.matrix(rank, columns.count, dtype: T.dtype)
-                let scaledValues = scaled.mutablePointer(T.self)
+            var projected = try projectTraining(factorization, basisSums: basisSums, targets: targets, rows: rows,
+                                                runs: runs, means: means, reuse: RidgeKernels.matrix(0, 0, dtype: T.dtype),
+                                                centreExplicitly: centre)
+            // diag(d(α_c)) Bᵀ y_c for every column c at once; columns without an alpha get zero weights (their
+            // projection may hold NaN under nan: .omit, which must not leak into the product).
+            projected.makeUniqueContiguous()
+            let values = projected.mutablePointer(T.self)
+            let alphaOf = (0..<width).map { chosen[range.lowerBound + $0] ?? -1 }
+            spectralTable.withUnsafeBufferPointer { table in
                 for component in 0..<rank {
-                    for (position, column) in columns.enumerated() {
-                        scaledValues[component * columns.count + position] =
-                            projectedValues[component * width + column] * spectral[component]
-                    }
-                }
-                let groupWeights = try factorization.weights(fromScaledProjection: scaled)
-                let groupValues = groupWeights.pointer(T.self)
-                for feature in 0..<featureCount {
-                    for (position, column) in columns.enumerated() {
-                        weightValues[feature * width + column] = groupValues[feature * columns.count + position]
+                    let line = values + component * width
+                    for column in 0..<width {
+                        let alphaIndex = alphaOf[column]
+                        line[column] = alphaIndex < 0 ? 0 : line[column] * table[alphaIndex * rank + component]
                     }
                 }
             }
-            if let yMeans {
+            let weights = try factorization.weights(fromScaledProjection: projected)
+            let weightValues = weights.pointer(T.self)
+            if let means, let xMeans {
+                // ȳ − x̄ᵀ W, accumulated feature by feature over contiguous rows of W.
+                var values = means
+                for feature in 0..<featureCount {
+                    let line = weightValues + feature * width, mean = xMeans[feature]
+                    for column in 0..<width { values[column] -= mean * line[column].doubleValue }
+                }
                 for column in 0..<width where !omitted[range.lowerBound + column] {
-                    var value = yMeans[column]
-                    if !constant[range.lowerBound + column] {
-                        for feature in 0..<featureCount {
-                            value -= xMeans![feature] * weightValues[feature * width + column].doubleValue
-                        }
-                    }
-                    intercepts[range.lowerBound + column] = T(fromDouble: value)
+                    intercepts[range.lowerBound + column] =
+                        T(fromDouble: constant[range.lowerBound + column] ? means[column] : values[column])
                 }
             }
             try writeWeights(range, weights)

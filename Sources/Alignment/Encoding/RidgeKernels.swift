@@ -85,118 +85,199 @@ enum RidgeKernels {
             }
         }
     }
-
-    /// Per column of a strided 2-d `source` over `rows`: the first row holding a non-finite value (keyed by
-    /// column, for columns that have one), and whether each column is constant. One pass in row order.
-    static func inspectColumns<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int])
-        -> (nonFinite: [Int: Int], constant: [Bool])
-    {
-        let columns = source.shape[1]
-        let base = source.pointer(T.self)
-        let rowStride = source.strides[0], columnStride = source.strides[1]
-        var constant = [Bool](repeating: true, count: columns)
-        var finite = [Bool](repeating: true, count: columns)
-        var nonFinite: [Int: Int] = [:]
-        guard let first = rows.first else { return (nonFinite, constant) }
-        let reference = (0..<columns).map { base[first * rowStride + $0 * columnStride] }
-        for row in rows {
-            let line = base + row * rowStride
-            for column in 0..<columns {
-                let value = line[column * columnStride]
-                if value != reference[column] { constant[column] = false }
-                if !value.isFinite && finite[column] {
-                    finite[column] = false
-                    nonFinite[column] = row
-                }
-            }
-        }
-        for column in 0..<columns where !finite[column] { constant[column] = false }
-        return (nonFinite, constant)
-    }
 }
 
-/// One fold's scoring of a block of targets: the validation targets (centred by the training means) and their
-/// statistics, reused for every alpha.
-struct ValidationBlock<T: TensorFloat> {
-    /// `[n_val, b]`, contiguous: validation targets minus the training means.
-    let targets: Tensor
-    let score: RidgeScore
-    /// Σ y and Σ (y − ȳ)² per column, over the validation rows.
-    private var sums: [Double]
-    private var squaredDeviations: [Double]
+/// Rows of a list that follow each other (`start..<start+count` in the source, at `position` in the list): a
+/// projection over such runs reads the targets in place, as views, instead of gathering the rows.
+struct RowRun: Sendable, Equatable {
+    var position: Int
+    var start: Int
+    var count: Int
 
-    init(targets: Tensor, score: RidgeScore) {
-        self.targets = targets
-        self.score = score
-        let rows = targets.shape[0], columns = targets.shape[1]
-        sums = RidgeKernels.columnSums(T.self, targets, rows: Array(0..<rows))
-        let means = sums.map { $0 / Double(Swift.max(rows, 1)) }
-        var deviations = [Double](repeating: 0, count: columns)
-        let values = targets.pointer(T.self)
-        for row in 0..<rows {
-            let line = values + row * columns
-            for column in 0..<columns {
-                let difference = line[column].doubleValue - means[column]
-                deviations[column] += difference * difference
-            }
-        }
-        squaredDeviations = deviations
-    }
-
-    /// The score of each column of the contiguous prediction `[n_val, b]`.
-    func scores(of prediction: Tensor) -> [Double] {
-        scores(of: prediction.pointer(T.self))
-    }
-
-    /// The score of each column of the contiguous `[n_val, b]` predictions at `predicted`. Columns are scored in
-    /// parallel chunks.
-    func scores(of predicted: UnsafePointer<T>) -> [Double] {
-        let rows = targets.shape[0], columns = targets.shape[1]
-        var result = [Double](repeating: .nan, count: columns)
-        let truth = SharedPointer(targets.pointer(T.self)), guess = SharedPointer(predicted)
-        let score = self.score, sums = self.sums, squaredDeviations = self.squaredDeviations
-        result.withUnsafeMutableBufferPointer { buffer in
-            let output = SharedPointer(buffer.baseAddress!)
-            RidgeParallel.forRanges(columns, workPerItem: rows) { range in
-                let width = range.count
-                var first = [Double](repeating: 0, count: width)
-                var second = first, third = first
-                for row in 0..<rows {
-                    let y = truth.base + row * columns + range.lowerBound
-                    let p = guess.base + row * columns + range.lowerBound
-                    if score == .pearson {
-                        for column in 0..<width {
-                            let value = p[column].doubleValue
-                            first[column] += value
-                            second[column] += value * value
-                            third[column] += value * y[column].doubleValue
-                        }
-                    } else {
-                        for column in 0..<width {
-                            let difference = (y[column] - p[column]).doubleValue
-                            first[column] += difference * difference
-                        }
-                    }
-                }
-                let count = Double(rows)
-                for column in 0..<width {
-                    let target = range.lowerBound + column
-                    switch score {
-                    case .negativeMeanSquaredError:
-                        output.base[target] = -first[column] / count
-                    case .r2:
-                        output.base[target] = squaredDeviations[target] > 0
-                            ? 1 - first[column] / squaredDeviations[target] : .nan
-                    case .pearson:
-                        let meanTruth = sums[target] / count, meanPrediction = first[column] / count
-                        let covariance = third[column] - count * meanTruth * meanPrediction
-                        let spread = Swift.max(0, second[column] - count * meanPrediction * meanPrediction)
-                        let denominator = (squaredDeviations[target] * spread).squareRoot()
-                        output.base[target] = denominator > 0 ? covariance / denominator : .nan
-                    }
-                }
+    /// The runs of `rows` in order.
+    static func runs(_ rows: [Int]) -> [RowRun] {
+        var result: [RowRun] = []
+        for (position, row) in rows.enumerated() {
+            if var last = result.last, last.start + last.count == row {
+                last.count += 1
+                result[result.count - 1] = last
+            } else {
+                result.append(RowRun(position: position, start: row, count: 1))
             }
         }
         return result
+    }
+}
+
+/// Per-column moments of a block of targets over some rows: one vectorised pass.
+struct ColumnMoments {
+    /// Σ y and Σ y² per column, in float64.
+    var sums: [Double]
+    var squares: [Double]
+    /// Whether each column is constant (all values equal and finite).
+    var constant: [Bool]
+    /// For columns holding NaN or ±inf: the first such row (in the order of `rows`), by column.
+    var nonFinite: [Int: Int]
+
+    /// Moments of the `[n, b]` block `source` (column stride 1) over `rows`; columns are split over threads.
+    init<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int]) {
+        let columns = source.shape[1], rowStride = source.strides[0]
+        precondition(columns <= 1 || source.strides[1] == 1, "internal: target block columns must be contiguous")
+        var sums = [Double](repeating: 0, count: columns), squares = sums
+        var low = [T](repeating: 0, count: columns), high = low
+        let base = SharedPointer(source.pointer(T.self))
+        sums.withUnsafeMutableBufferPointer { sumsBuffer in
+            squares.withUnsafeMutableBufferPointer { squaresBuffer in
+                low.withUnsafeMutableBufferPointer { lowBuffer in
+                    high.withUnsafeMutableBufferPointer { highBuffer in
+                        let sum = SharedPointer(sumsBuffer.baseAddress!), square = SharedPointer(squaresBuffer.baseAddress!)
+                        let minimum = SharedPointer(lowBuffer.baseAddress!), maximum = SharedPointer(highBuffer.baseAddress!)
+                        RidgeParallel.forRanges(columns, workPerItem: rows.count) { range in
+                            guard let first = rows.first else { return }
+                            let start = range.lowerBound, width = range.count
+                            let s = sum.base + start, q = square.base + start
+                            let lo = minimum.base + start, hi = maximum.base + start
+                            let firstLine = base.base + first * rowStride + start
+                            for column in 0..<width { lo[column] = firstLine[column]; hi[column] = firstLine[column] }
+                            for row in rows {
+                                let line = base.base + row * rowStride + start
+                                for column in 0..<width {
+                                    let value = line[column]
+                                    let wide = value.doubleValue
+                                    s[column] += wide
+                                    q[column] += wide * wide
+                                    lo[column] = value < lo[column] ? value : lo[column]
+                                    hi[column] = value > hi[column] ? value : hi[column]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var constant = [Bool](repeating: false, count: columns)
+        var nonFinite: [Int: Int] = [:]
+        let values = source.pointer(T.self)
+        for column in 0..<columns {
+            if sums[column].isFinite && squares[column].isFinite {
+                constant[column] = low[column] == high[column]
+            } else if let position = rows.firstIndex(where: { !values[$0 * rowStride + column].isFinite }) {
+                nonFinite[column] = rows[position]
+            }
+        }
+        self.sums = sums
+        self.squares = squares
+        self.constant = constant
+        self.nonFinite = nonFinite
+    }
+}
+
+/// One fold's validation rows of a block of targets, scored against the predictions of every alpha without
+/// copying them: values are read in place and shifted by the training means on the fly.
+struct ValidationScorer<T: TensorFloat> {
+    /// The block `[n, b]` (column stride 1) and the validation rows read from it.
+    let targets: Tensor
+    let rows: [Int]
+    let score: RidgeScore
+    /// The training means of each column (subtracted from the targets), in T.
+    let shift: [T]
+    /// Σ (y − shift) and Σ (y − ȳ_val)² per column over the validation rows, float64.
+    let shiftedSums: [Double]
+    let squaredDeviations: [Double]
+
+    /// `moments` are the block's moments over `rows`; `shift` the training means.
+    init(targets: Tensor, rows: [Int], score: RidgeScore, shift: [Double], moments: ColumnMoments) {
+        self.targets = targets
+        self.rows = rows
+        self.score = score
+        self.shift = shift.map { T(fromDouble: $0) }
+        let count = Double(rows.count)
+        shiftedSums = zip(moments.sums, shift).map { $0 - count * $1 }
+        // Σ (y − ȳ)² = Σ y² − (Σ y)² / n in float64, from the raw moments; clamped at 0 against rounding.
+        squaredDeviations = zip(moments.sums, moments.squares).map { Swift.max(0, $1 - $0 * $0 / count) }
+    }
+
+    /// The score of each column given the contiguous predictions `[rows.count, b]` at `predicted` (in the centred
+    /// space of the fold), written to `output[0..<b]`. Columns are split over threads; each thread walks strips of
+    /// 16 columns down all rows with the sums in SIMD registers (in T, flushed to float64 every 32 rows), so the
+    /// targets and predictions are each read once, a cache line per row and strip.
+    func scores(of predicted: UnsafePointer<T>, into output: UnsafeMutablePointer<Double>) {
+        if T.self == Float.self {
+            scores(Float.self, of: UnsafeRawPointer(predicted).assumingMemoryBound(to: Float.self), into: output)
+        } else {
+            scores(Double.self, of: UnsafeRawPointer(predicted).assumingMemoryBound(to: Double.self), into: output)
+        }
+    }
+
+    private func scores<S: SIMDScalar & BinaryFloatingPoint & Sendable>(_: S.Type, of predicted: UnsafePointer<S>,
+                                                             into output: UnsafeMutablePointer<Double>) {
+        let columns = targets.shape[1], rowStride = targets.strides[0]
+        let truth = SharedPointer(UnsafeRawPointer(targets.pointer(T.self)).assumingMemoryBound(to: S.self))
+        let guess = SharedPointer(predicted), destination = SharedPointer(output)
+        let rows = self.rows, score = self.score
+        let shift = self.shift.map { S($0.doubleValue) }
+        let shiftedSums = self.shiftedSums, squaredDeviations = self.squaredDeviations
+        let pearson = score == .pearson
+        RidgeParallel.forRanges(columns, workPerItem: rows.count) { range in
+            // Σ (y − s − p)² (or Σ p, Σ p², Σ p (y − s) for Pearson) per column of the range, float64.
+            var first = [Double](repeating: 0, count: range.count), second = first, third = first
+            shift.withUnsafeBufferPointer { shiftBuffer in
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let width = Swift.min(16, range.upperBound - start)
+                    var offsetVector = SIMD16<S>()
+                    for lane in 0..<width { offsetVector[lane] = shiftBuffer[start + lane] }
+                    for chunk in stride(from: 0, to: rows.count, by: 32) {
+                        var a = SIMD16<S>(), b = SIMD16<S>(), c = SIMD16<S>()
+                        for index in chunk..<Swift.min(chunk + 32, rows.count) {
+                            let y = truth.base + rows[index] * rowStride + start
+                            let p = guess.base + index * columns + start
+                            var yVector = SIMD16<S>(), pVector = SIMD16<S>()
+                            if width == 16 {
+                                yVector = UnsafeRawPointer(y).loadUnaligned(as: SIMD16<S>.self)
+                                pVector = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<S>.self)
+                            } else {
+                                for lane in 0..<width { yVector[lane] = y[lane]; pVector[lane] = p[lane] }
+                            }
+                            let centred = yVector - offsetVector
+                            if pearson {
+                                a += pVector
+                                b += pVector * pVector
+                                c += pVector * centred
+                            } else {
+                                let difference = centred - pVector
+                                a += difference * difference
+                            }
+                        }
+                        let base = start - range.lowerBound
+                        for lane in 0..<width {
+                            first[base + lane] += Double(a[lane])
+                            if pearson {
+                                second[base + lane] += Double(b[lane])
+                                third[base + lane] += Double(c[lane])
+                            }
+                        }
+                    }
+                    start += width
+                }
+            }
+            let count = Double(rows.count)
+            for column in range {
+                let position = column - range.lowerBound
+                switch score {
+                case .negativeMeanSquaredError:
+                    destination.base[column] = -first[position] / count
+                case .r2:
+                    destination.base[column] = squaredDeviations[column] > 0
+                        ? 1 - first[position] / squaredDeviations[column] : .nan
+                case .pearson:
+                    let meanTruth = shiftedSums[column] / count, meanPrediction = first[position] / count
+                    let covariance = third[position] - count * meanTruth * meanPrediction
+                    let spread = Swift.max(0, second[position] - count * meanPrediction * meanPrediction)
+                    let denominator = (squaredDeviations[column] * spread).squareRoot()
+                    destination.base[column] = denominator > 0 ? covariance / denominator : .nan
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Tensors
 
 /// How two RDMs are compared, on their strict upper triangles. Names and formulas are rsatoolbox's (`compare`).
@@ -48,19 +49,17 @@ extension RSA {
     public static func compare(_ a: Tensor, _ b: Tensor, method: RDMComparison = .spearman,
                                warnings: AlignmentWarnings? = nil) throws -> Tensor {
         let operation = "compare_rdms"
-        let (first, n) = try rdmStack(a, "a", operation)
-        let (second, nb) = try rdmStack(b, "b", operation)
+        let (vectors1, n) = try upperTriangleVectors(a, "a", operation)
+        let (vectors2, nb) = try upperTriangleVectors(b, "b", operation)
         guard n == nb else {
             throw AlignmentError(operation, "a \(formatShape(a.shape)) and b \(formatShape(b.shape)) describe different numbers of conditions")
         }
-        let vectors1 = first.map { upperTriangleValues($0, n) }
-        let vectors2 = second.map { upperTriangleValues($0, n) }
         try requireNoInfinity(vectors1, "a", n: n, operation)
         try requireNoInfinity(vectors2, "b", n: n, operation)
         let values = try compareVectors(vectors1, vectors2, n: n, method: method, operation: operation, warnings: warnings)
         var shape = [Int]()
-        if a.rank == 3 { shape.append(first.count) }
-        if b.rank == 3 { shape.append(second.count) }
+        if a.rank == 3 { shape.append(vectors1.count) }
+        if b.rank == 3 { shape.append(vectors2.count) }
         return Inputs.tensor(values, shape: shape)
     }
 
@@ -68,19 +67,23 @@ extension RSA {
     static func compareVectors(_ vectors1: [[Double]], _ vectors2: [[Double]], n: Int, method: RDMComparison,
                                operation: String, warnings: AlignmentWarnings?) throws -> [Double] {
         let length = n * (n - 1) / 2
-        func mask(_ v: [Double]) -> [Bool] { v.map { !$0.isNaN } }
-        let masks1 = vectors1.map(mask), masks2 = vectors2.map(mask)
         var result = [Double](repeating: .nan, count: vectors1.count * vectors2.count)
         var undefined = 0
+        // The common case — no NaN anywhere — needs no masks (and no copies of the vectors).
+        let complete = (vectors1 + vectors2).allSatisfy(allFinite)
+        func mask(_ v: [Double]) -> [Bool] { complete ? [] : v.map { !$0.isNaN } }
+        let masks1 = vectors1.map(mask), masks2 = vectors2.map(mask)
         let reference = masks1.first ?? masks2.first ?? []
-        let shared = masks1.allSatisfy { $0 == reference } && masks2.allSatisfy { $0 == reference }
+        let shared = complete || (masks1.allSatisfy { $0 == reference } && masks2.allSatisfy { $0 == reference })
         if shared, method != .kendallTauA {
             // One NaN pattern for all: transform each vector once, then one product per pair.
-            let valid = masks1.first ?? masks2.first ?? [Bool](repeating: true, count: length)
-            let count = valid.filter { $0 }.count
+            let valid = complete ? [Bool](repeating: true, count: length)
+                : (masks1.first ?? masks2.first ?? [Bool](repeating: true, count: length))
+            let count = complete ? length : valid.filter { $0 }.count
             guard count >= 2 else { throw AlignmentError(operation, "the RDMs share fewer than 2 finite entries") }
-            let t1 = try vectors1.map { try transform(select($0, valid), valid: valid, n: n, method: method) }
-            let t2 = try vectors2.map { try transform(select($0, valid), valid: valid, n: n, method: method) }
+            let transformed = try transformAll(vectors1 + vectors2, valid: valid, complete: complete, n: n,
+                                               method: method)
+            let t1 = Array(transformed[..<vectors1.count]), t2 = Array(transformed[vectors1.count...])
             for i in t1.indices {
                 try Cancellation.check(operation)
                 for j in t2.indices {
@@ -92,12 +95,14 @@ extension RSA {
             for i in vectors1.indices {
                 try Cancellation.check(operation)
                 for j in vectors2.indices {
-                    let valid = zip(masks1[i], masks2[j]).map { $0 && $1 }
-                    let count = valid.filter { $0 }.count
+                    let valid = complete ? [Bool](repeating: true, count: length)
+                        : zip(masks1[i], masks2[j]).map { $0 && $1 }
+                    let count = complete ? length : valid.filter { $0 }.count
                     guard count >= 2 else {
                         throw AlignmentError(operation, "RDM \(i) of a and RDM \(j) of b share fewer than 2 finite entries")
                     }
-                    let x = select(vectors1[i], valid), y = select(vectors2[j], valid)
+                    let x = complete ? vectors1[i] : select(vectors1[i], valid)
+                    let y = complete ? vectors2[j] : select(vectors2[j], valid)
                     let value: Double
                     if method == .kendallTauA {
                         value = kendallTauA(x, y)
@@ -116,10 +121,26 @@ extension RSA {
         return result
     }
 
+    /// `transform` of every vector (restricted to `valid` unless `complete`), the vectors spread over threads.
+    static func transformAll(_ vectors: [[Double]], valid: [Bool], complete: Bool, n: Int,
+                             method: RDMComparison) throws -> [[Double]] {
+        let results = ResultSlots<Result<[Double], any Error>>(count: vectors.count)
+        let work = vectors.first.map { $0.count } ?? 0
+        RidgeParallel.forRanges(vectors.count, workPerItem: work) { range in
+            for index in range {
+                results.set(index, Result(catching: {
+                    try transform(complete ? vectors[index] : select(vectors[index], valid), valid: valid, n: n,
+                                  method: method)
+                }))
+            }
+        }
+        return try results.values.map { try $0!.get() }
+    }
+
     /// NaN marks a missing dissimilarity; ±inf is a mistake upstream and is refused, naming the RDM and the pair.
     static func requireNoInfinity(_ vectors: [[Double]], _ name: String, n: Int, _ operation: String) throws {
-        for (index, vector) in vectors.enumerated() {
-            guard let position = vector.firstIndex(where: \.isInfinite) else { continue }
+        for (index, vector) in vectors.enumerated() where !allFinite(vector) {
+            guard let position = vector.firstIndex(where: { $0.isInfinite }) else { continue }
             var k = 0
             for i in 0..<n {
                 for j in (i + 1)..<Swift.max(n, i + 1) {
@@ -127,6 +148,22 @@ extension RSA {
                     k += 1
                 }
             }
+        }
+    }
+
+    /// Whether every value is finite: `v − v` is 0 for finite values and NaN for NaN and ±inf, summed with four
+    /// independent partial sums (one cheap pass; the common case of RDMs without missing entries).
+    static func allFinite(_ vector: [Double]) -> Bool {
+        vector.withUnsafeBufferPointer { values in
+            var partial = SIMD4<Double>()
+            var index = 0
+            while index + 4 <= values.count {
+                for lane in 0..<4 { partial[lane] += values[index + lane] - values[index + lane] }
+                index += 4
+            }
+            var total = partial.sum()
+            while index < values.count { total += values[index] - values[index]; index += 1 }
+            return total == 0
         }
     }
 
@@ -138,7 +175,12 @@ extension RSA {
         switch method {
         case .cosine: return v
         case .pearson: return centred(v)
-        case .spearman, .rhoA: return centred(averageRanks(v).ranks)
+        case .spearman, .rhoA:
+            // Average ranks always have mean (L + 1) / 2: centre in place.
+            var ranks = averageRanks(v).ranks
+            let middle = Double(ranks.count + 1) / 2
+            for index in ranks.indices { ranks[index] -= middle }
+            return ranks
         case .cosineWhitened: return try covarianceWeighting(v, valid: valid, n: n)
         case .correlationWhitened: return try covarianceWeighting(centred(v), valid: valid, n: n)
         case .kendallTauA: return v
@@ -237,5 +279,19 @@ extension RSA {
             width *= 2
         }
         return inversions
+    }
+}
+
+/// One slot per parallel task, each written by exactly one task (so no two threads touch the same slot).
+final class ResultSlots<Value>: @unchecked Sendable {
+    private(set) var values: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { values = [Value?](repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
     }
 }

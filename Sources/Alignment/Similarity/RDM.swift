@@ -56,8 +56,9 @@ public enum RSA {
                            warnings: AlignmentWarnings? = nil) throws -> Tensor {
         let operation = "rdm"
         if x.rank == 2, x.dtype == .float32, x.shape[1] > 0, metric.isCorrelationOrCosine,
-           try x.isFinite().all().item() == 1 {
-            return try singlePrecisionRDM(x, centre: metric.isCorrelation, operation: operation, warnings: warnings)
+           let result = try singlePrecisionRDM(x, centre: metric.isCorrelation, operation: operation,
+                                               warnings: warnings) {
+            return result
         }
         var data = try Inputs.matrix(x, "X", operation)
         data = try Inputs.finiteColumns(data, "X", operation, policy: nan)
@@ -125,73 +126,121 @@ public enum RSA {
         }
     }
 
-    /// Correlation (`centre`) or cosine RDM of finite float32 rows without a float64 copy of the input: rows are
-    /// centred and normalised in float64 arithmetic, stored as float32, and multiplied by sgemm.
+    /// Correlation (`centre`) or cosine RDM of float32 rows without a float64 copy of the input: rows are centred
+    /// and normalised with float64 sums (several in flight, rows split over threads), stored as float32 and
+    /// multiplied by sgemm over the upper block triangle only; `1 − G` is written straight into the float64 result.
+    /// Returns nil when a row holds NaN or ±inf (its float64 sums are then not finite), so that the caller's general
+    /// path applies the NaN policy.
     static func singlePrecisionRDM(_ x: Tensor, centre: Bool, operation: String,
-                                   warnings: AlignmentWarnings?) throws -> Tensor {
+                                   warnings: AlignmentWarnings?) throws -> Tensor? {
         let n = x.shape[0], d = x.shape[1]
         let source = x.contiguous()
-        let input = source.pointer(Float.self)
         var normalised = try Tensor.zeros([n, d], dtype: .float32)
         normalised.makeUniqueContiguous()
-        let output = normalised.mutablePointer(Float.self)
         var undefined = [Bool](repeating: false, count: n)
-        for row in 0..<n {
-            if row % 256 == 0 { try Cancellation.check(operation) }
-            let values = input + row * d
-            var sum = 0.0
-            if centre { for column in 0..<d { sum += Double(values[column]) } }
-            let mean = sum / Double(d)
-            var squares = 0.0
-            for column in 0..<d { let v = Double(values[column]) - mean; squares += v * v }
-            let scale = 1 / squares.squareRoot()
-            undefined[row] = !(squares > 0)
-            let target = output + row * d
-            for column in 0..<d { target[column] = Float((Double(values[column]) - mean) * scale) }
-        }
-        let gram = try symmetricGram(normalised)
-        let g = gram.pointer(Float.self)
-        var r = [Double](repeating: 0, count: n * n)
-        var count = 0
-        for i in 0..<n {
-            if undefined[i] { count += 1 }
-            for j in 0..<n {
-                r[i * n + j] = i == j ? 0 : (undefined[i] || undefined[j] ? .nan : 1 - Double(g[i * n + j]))
-            }
-        }
-        if count > 0 {
-            warnings?.add("\(operation): \(count) \(centre ? "constant" : "all-zero") pattern(s) have undefined \(centre ? "correlation" : "cosine") distance; their rows and columns are NaN")
-        }
-        return Inputs.tensor(r, shape: [n, n])
-    }
-
-    /// `Z Zᵀ` [n, n] from the upper block triangle only: row blocks `Z_i Z_jᵀ` for i ≤ j, mirrored — 10/16 of the
-    /// multiplications of the full product with four blocks (the saving of a symmetric rank-k update).
-    static func symmetricGram(_ z: Tensor) throws -> Tensor {
-        let n = z.shape[0]
-        guard n >= 512 else { return try Tensor.matmul(z, z.transposed()) }
-        let blocks = 4, size = (n + blocks - 1) / blocks
-        let ranges = stride(from: 0, to: n, by: size).map { $0..<Swift.min($0 + size, n) }
-        let views = try ranges.map { try z.sliced(axis: 0, $0) }
-        var result = try Tensor.zeros([n, n], dtype: z.dtype)
-        result.makeUniqueContiguous()
-        let output = result.mutablePointer(Float.self)
-        for i in views.indices {
-            for j in i..<views.count {
-                try Cancellation.check("rdm")
-                let block = try Tensor.matmul(views[i], views[j].transposed())
-                let values = block.pointer(Float.self)
-                let (rows, columns) = (ranges[i], ranges[j])
-                for (a, row) in rows.enumerated() {
-                    for (b, column) in columns.enumerated() {
-                        let value = values[a * columns.count + b]
-                        output[row * n + column] = value
-                        output[column * n + row] = value
+        var finite = [Bool](repeating: true, count: n)
+        let input = SharedPointer(source.pointer(Float.self))
+        let output = SharedPointer(normalised.mutablePointer(Float.self))
+        try Cancellation.check(operation)
+        undefined.withUnsafeMutableBufferPointer { undefinedRows in
+            finite.withUnsafeMutableBufferPointer { finiteRows in
+                let undefinedFlags = SharedPointer(undefinedRows.baseAddress!)
+                let finiteFlags = SharedPointer(finiteRows.baseAddress!)
+                RidgeParallel.forRanges(n, workPerItem: d) { range in
+                    for row in range {
+                        let values = UnsafePointer(input.base + row * d)
+                        let mean = centre ? sumOfValues(values, d) / Double(d) : 0
+                        let squares = sumOfSquaredDeviations(values, d, from: mean)
+                        finiteFlags.base[row] = squares.isFinite && mean.isFinite
+                        undefinedFlags.base[row] = !(squares > 0)
+                        let scale = 1 / squares.squareRoot()
+                        let target = output.base + row * d
+                        for column in 0..<d { target[column] = Float((Double(values[column]) - mean) * scale) }
                     }
                 }
             }
         }
+        guard finite.allSatisfy({ $0 }) else { return nil }
+        var result = try Tensor.zeros([n, n], dtype: .float64)
+        result.makeUniqueContiguous()
+        try upperGramDistances(normalised, undefined: undefined, into: result.mutablePointer(Double.self),
+                               operation: operation)
+        let count = undefined.filter { $0 }.count
+        if count > 0 {
+            warnings?.add("\(operation): \(count) \(centre ? "constant" : "all-zero") pattern(s) have undefined \(centre ? "correlation" : "cosine") distance; their rows and columns are NaN")
+        }
         return result
+    }
+
+    /// Σ values in float64 with eight partial sums (independent chains, so the loop is not latency-bound).
+    static func sumOfValues(_ values: UnsafePointer<Float>, _ count: Int) -> Double {
+        var partial = SIMD8<Double>()
+        var column = 0
+        while column + 8 <= count {
+            for lane in 0..<8 { partial[lane] += Double(values[column + lane]) }
+            column += 8
+        }
+        var total = partial.sum()
+        while column < count { total += Double(values[column]); column += 1 }
+        return total
+    }
+
+    /// Σ (values − mean)² in float64 with eight partial sums.
+    static func sumOfSquaredDeviations(_ values: UnsafePointer<Float>, _ count: Int, from mean: Double) -> Double {
+        var partial = SIMD8<Double>()
+        var column = 0
+        while column + 8 <= count {
+            for lane in 0..<8 {
+                let deviation = Double(values[column + lane]) - mean
+                partial[lane] += deviation * deviation
+            }
+            column += 8
+        }
+        var total = partial.sum()
+        while column < count {
+            let deviation = Double(values[column]) - mean
+            total += deviation * deviation
+            column += 1
+        }
+        return total
+    }
+
+    /// `D = 1 − Z Zᵀ` [n, n] float64 at `output` (zero diagonal, NaN rows and columns for `undefined` rows) from
+    /// the block rows of the upper triangle: block row i is one sgemm `Z_i · Z[start_i...]ᵀ`, mirrored — about
+    /// (B + 1) / 2B of the multiplications of the full product with B block rows (a symmetric rank-k update's
+    /// saving, with wider products than square blocks would give).
+    static func upperGramDistances(_ z: Tensor, undefined: [Bool], into output: UnsafeMutablePointer<Double>,
+                                   operation: String) throws {
+        let n = z.shape[0]
+        let blockCount = n >= 2048 ? 16 : (n >= 512 ? 8 : 1)
+        let size = (n + blockCount - 1) / blockCount
+        let shared = SharedPointer(output)
+        for start in stride(from: 0, to: n, by: size) {
+            try Cancellation.check(operation)
+            let rows = start..<Swift.min(start + size, n)
+            let block = try Tensor.matmul(try z.sliced(axis: 0, rows), try z.sliced(axis: 0, start..<n).transposed())
+            let width = n - start
+            let gram = SharedPointer(block.pointer(Float.self))
+            // Entry (row, column ≥ row) goes to D[row, column] and D[column, row]; threads split the columns, so
+            // each writes whole rows of the mirrored half.
+            RidgeParallel.forRanges(width, workPerItem: rows.count) { part in
+                for column in part {
+                    let target = start + column
+                    for row in rows where target >= row {
+                        let distance: Double
+                        if target == row {
+                            distance = 0
+                        } else if undefined[row] || undefined[target] {
+                            distance = .nan
+                        } else {
+                            distance = 1 - Double(gram.base[(row - start) * width + column])
+                        }
+                        shared.base[row * n + target] = distance
+                        shared.base[target * n + row] = distance
+                    }
+                }
+            }
+        }
     }
 
     /// `X Xᵀ` through BLAS.
@@ -242,6 +291,34 @@ public enum RSA {
         values.reserveCapacity(n * (n - 1) / 2)
         for i in 0..<n { for j in (i + 1)..<Swift.max(n, i + 1) { values.append(matrix[i * n + j]) } }
         return values
+    }
+
+    /// The strict upper triangle of each matrix of `rdm` ([n, n] or [k, n, n]), read row by row straight from a
+    /// float64 view (no copy of the full matrices). Throws as `rdmStack`.
+    static func upperTriangleVectors(_ rdm: Tensor, _ name: String, _ operation: String) throws
+        -> (vectors: [[Double]], n: Int)
+    {
+        guard (rdm.rank == 2 || rdm.rank == 3), rdm.shape[rdm.rank - 1] == rdm.shape[rdm.rank - 2] else {
+            throw AlignmentError(operation, "\(name) must be [n, n] or [k, n, n], got shape \(formatShape(rdm.shape))")
+        }
+        let n = rdm.shape[rdm.rank - 1]
+        let source = (rdm.dtype == .float64 ? rdm : rdm.astype(.float64)).contiguous()
+        let k = rdm.rank == 2 ? 1 : rdm.shape[0]
+        let base = source.pointer(Double.self)
+        let length = n * (n - 1) / 2
+        let vectors = (0..<k).map { matrix in
+            [Double](unsafeUninitializedCapacity: length) { buffer, initialized in
+                var position = 0
+                for row in 0..<n where row + 1 < n {
+                    let count = n - row - 1
+                    (buffer.baseAddress! + position).initialize(from: base + matrix * n * n + row * n + row + 1,
+                                                                count: count)
+                    position += count
+                }
+                initialized = length
+            }
+        }
+        return (vectors, n)
     }
 
     /// Splits [n, n] or [k, n, n] into its k row-major matrices.
