@@ -14,6 +14,7 @@ public enum Builtins {
         DataLibraries.install(context)
         AlignmentLibrary.install(context)
         GradientLibrary.install(context)
+        NetworksLibrary.install(context)
         SubjectLibrary.install(context)
     }
 }

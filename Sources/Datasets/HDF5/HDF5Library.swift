@@ -671,3 +671,21 @@ enum HDF5Library {
         }
     }
 }
+
+// MARK: Writing rows (HDF5RowWriter)
+
+extension HDF5Library {
+    /// Writes `buffer` (the selected elements in row-major order, of type `memory`) into the hyperslab `selection`
+    /// of `dataset`: the part of a dataset created at its full shape that one block of rows fills.
+    static func write(_ dataset: HDF5Handle, as memory: HDF5MemoryType, selection: HDF5Hyperslab,
+                      from buffer: UnsafeRawPointer, _ context: HDF5Context, name: String) throws {
+        try locked {
+            let memoryType = try makeMemoryType(memory, context)
+            let (memorySpace, fileSpace) = try selectionSpaces(dataset, selection, context)
+            try check(context, "cannot write rows of the dataset \"\(name)\"") {
+                H5Dwrite(dataset.id, memoryType.id, memorySpace?.id ?? bm_h5s_all(), fileSpace?.id ?? bm_h5s_all(),
+                         bm_h5_default(), buffer)
+            }
+        }
+    }
+}

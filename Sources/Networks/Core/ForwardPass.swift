@@ -37,9 +37,42 @@ public final class ForwardPass {
         return Seeds.mix(seed, randomDraws)
     }
 
-    /// Records `value` under `name` (a later record under the same name is kept as well, in order).
-    public func record(_ name: String, _ value: Variable) {
-        activations.append((name, value))
+    /// A hook: called with a layer's name and output where the model records it; returns the value the network
+    /// continues with (the same variable to only read it, another of the same shape to replace it).
+    public typealias Hook = (_ name: String, _ value: Variable) throws -> Variable
+
+    /// Hooks by layer name ("blocks.1"), applied by `record`: `pass.hooks["blocks.1"] = { _, x in try x * 0 }`
+    /// zeroes that block's output for everything downstream; `{ name, x in seen[name] = x.value; return x }` reads
+    /// it. A model sees a replacement only where it continues with `record`'s result (VisionTransformer does).
+    public var hooks: [String: Hook] = [:]
+    /// A hook applied to every recorded layer, after the layer's own hook in `hooks` (if any).
+    public var everyLayerHook: Hook?
+    /// The first error a hook threw, if any. `record` cannot throw (models call it in many places), so once a hook
+    /// fails, no further hook runs, the failing layer's output is left as it was, and `checkHooks()` rethrows the
+    /// error after the forward computation (the reading API calls it for you).
+    public private(set) var hookError: (any Error)?
+
+    /// Records `value` under `name` (a later record under the same name is kept as well, in order), after passing
+    /// it through `hooks[name]` and `everyLayerHook`; returns what was recorded, which the model continues with.
+    @discardableResult
+    public func record(_ name: String, _ value: Variable) -> Variable {
+        var result = value
+        if hookError == nil {
+            do {
+                if let hook = hooks[name] { result = try hook(name, result) }
+                if let everyLayerHook { result = try everyLayerHook(name, result) }
+            } catch {
+                hookError = error
+                result = value
+            }
+        }
+        activations.append((name, result))
+        return result
+    }
+
+    /// Rethrows the first error a hook threw during this pass (see `hookError`); does nothing otherwise.
+    public func checkHooks() throws {
+        if let hookError { throw hookError }
     }
 
     /// The last activation recorded under `name`, or nil.

@@ -185,7 +185,7 @@ public final class VisionTransformer: Module {
             patchTokens = try Variable.where(masks.reshaped([n, patches, 1]), pass.variable(for: maskToken),
                                              patchTokens)
         }
-        pass.record("patch_embed", patchTokens)
+        patchTokens = pass.record("patch_embed", patchTokens)
         var tokens = try Variable.concatenate([pass.variable(for: classToken).broadcast(to: [n, 1, width]),
                                                patchTokens], axis: 1)
         if let positionEmbedding { tokens = try tokens + pass.variable(for: positionEmbedding) }
@@ -197,11 +197,9 @@ public final class VisionTransformer: Module {
         }
         for (index, block) in blocks.enumerated() {
             tokens = try block(tokens, in: pass, rotation: rotation)
-            pass.record("blocks.\(index)", tokens)
+            tokens = pass.record("blocks.\(index)", tokens)
         }
-        let result = try norm(tokens, in: pass)
-        pass.record("norm", result)
-        return result
+        return pass.record("norm", try norm(tokens, in: pass))
     }
 
     /// `callAsFunction` on a tensor of images (not differentiated with respect to the images).
