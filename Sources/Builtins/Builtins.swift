@@ -16,6 +16,7 @@ public enum Builtins {
         GradientLibrary.install(context)
         NetworksLibrary.install(context)
         SubjectLibrary.install(context)
+        StimulusLibrary.install(context)
     }
 }
 
