@@ -7,6 +7,7 @@ let suites: [String: () throws -> [Figure]] = [
     "similarity": similarityBenchmarks,
     "alignment": alignmentBenchmarks,
     "datasets": datasetBenchmarks,
+    "dino": dinoBenchmarks,
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -153,6 +153,13 @@ public final class VisionTransformer: Module {
     /// Throws `shapeMismatch` naming the images' shape and the expected one (wrong rank, channel count or size),
     /// and for masks of the wrong shape or dtype.
     public func callAsFunction(_ images: Variable, in pass: ForwardPass, masks: Tensor? = nil) throws -> Variable {
+        try tokens(images, in: pass, masks: masks, interpolatingPositions: false)
+    }
+
+    /// The forward computation; with `interpolatingPositions` any image size that is a multiple of the patch size
+    /// is accepted (VisionTransformerResolution.swift).
+    func tokens(_ images: Variable, in pass: ForwardPass, masks: Tensor?, interpolatingPositions: Bool) throws
+        -> Variable {
         let operation = "VisionTransformer"
         let expected = "[n, \(channels), \(imageSize), \(imageSize)]"
         guard images.rank == 4 else {
@@ -164,11 +171,8 @@ public final class VisionTransformer: Module {
                               + "\(images.shape[1]) channels on axis 1, expected \(channels): \(expected) "
                               + "(layout [n, channels, height, width])")
         }
-        guard images.shape[2] == imageSize, images.shape[3] == imageSize else {
-            throw TensorError(.shapeMismatch, operation, "images of shape \(formatShape(images.shape)) are not "
-                              + "\(imageSize)×\(imageSize): expected \(expected)")
-        }
-        let n = images.shape[0]
+        let (rows, columns) = try patchGrid(of: images.shape, interpolatingPositions: interpolatingPositions)
+        let n = images.shape[0], patches = rows * columns
         // Constant images of another dtype are converted to the parameters' (float64 pixels into a float32 network
         // stay float32); images that require a gradient are used as they are, so that the gradient reaches them
         // (the computation is then promoted to the wider dtype).
@@ -188,15 +192,19 @@ public final class VisionTransformer: Module {
         patchTokens = pass.record("patch_embed", patchTokens)
         var tokens = try Variable.concatenate([pass.variable(for: classToken).broadcast(to: [n, 1, width]),
                                                patchTokens], axis: 1)
-        if let positionEmbedding { tokens = try tokens + pass.variable(for: positionEmbedding) }
+        if let positionEmbedding {
+            tokens = try tokens + interpolatedPositions(pass.variable(for: positionEmbedding), rows: rows,
+                                                        columns: columns)
+        }
         if let registerTokens {
             // DINOv2 inserts registers after the position embedding: they carry no position.
             let pieces = try tokens.split(at: [1], axis: 1)
             tokens = try Variable.concatenate([pieces[0], pass.variable(for: registerTokens)
                                                    .broadcast(to: [n, registers, width]), pieces[1]], axis: 1)
         }
+        let gridRotation = try rotaryEmbedding(rows: rows, columns: columns)
         for (index, block) in blocks.enumerated() {
-            tokens = try block(tokens, in: pass, rotation: rotation)
+            tokens = try block(tokens, in: pass, rotation: gridRotation)
             tokens = pass.record("blocks.\(index)", tokens)
         }
         return pass.record("norm", try norm(tokens, in: pass))
