@@ -9,5 +9,6 @@ enum AlignmentLibrary {
         InferenceLibrary.install(context)
         FeatureLibrary.install(context)
         TimeLibrary.install(context)
+        RetinotopyLibrary.install(context)
     }
 }

@@ -65,6 +65,8 @@ extension ReadableModel {
                                   + "\(images.shape[0]) images: expected [\(images.shape[0])]")
             }
         }
+        // Images in the parameters' dtype: a float64 leaf would promote a float32 model's computation.
+        let parameterType = namedParameters.first?.parameter.value.dtype
         var blocks: [[Tensor]] = []
         var losses: [Tensor] = []
         var order: [String]?
@@ -72,10 +74,15 @@ extension ReadableModel {
             for range in ranges {
                 let pass = ForwardPass()
                 pass.hooks = hooks
-                // The first recorded layer becomes a leaf that requires a gradient; everything after it is recorded,
-                // nothing before it (parameters stay constants).
+                // The images are a leaf that requires a gradient, so every layer output is recorded in the graph
+                // even in a model that records a layer without continuing with `record`'s result; parameters stay
+                // constants. A layer a hook replaced by a constant becomes a leaf, so the layers after it still get
+                // their gradients.
                 pass.everyLayerHook = { _, value in value.requiringGradient() }
-                let output = try forward(Variable(try images.sliced(axis: 0, range)), in: pass)
+                var batch = try images.sliced(axis: 0, range)
+                if let parameterType, batch.dtype != parameterType { batch = batch.astype(parameterType) }
+                let input = Variable(batch, requiresGradient: batch.dtype.isFloatingPoint)
+                let output = try forward(input, in: pass)
                 try pass.checkHooks()
                 let perImage = try imageLosses(loss, output: output, range: range, pass: pass)
                 let outputs = names.map { name in
