@@ -11,7 +11,7 @@ import Tensors
 enum TrainingLibrary {
     static let signature = "train(model, images, objective=\"dino\", labels=nil, steps=100, batch=32, lr=5e-4, "
         + "weight_decay=0.04, warmup=0, checkpoints=[], directory=nil, seed=0, progress=true, prototypes=1024, "
-        + "local_crops=2, final_lr=1e-6, final_weight_decay=0.4)"
+        + "local_crops=2, final_lr=1e-6, final_weight_decay=0.4, centering=\"sinkhorn\", teacher_momentum=0.98)"
 
     static func install(_ context: BindingContext) {
         context.define(
@@ -22,7 +22,11 @@ enum TrainingLibrary {
                 + "network's final CLS features; ≈ 0 when DINO collapsed), resumed_from, seconds}.\n"
                 + "images: [n, h, w, c] (as images.load and stimuli give, values in [0, 1]) or [n, c, h, w]. "
                 + "objective \"dino\": DINO self-distillation (2 global crops of the model's size, local_crops crops "
-                + "of half its size, a 3-layer head onto prototypes prototypes, EMA teacher); \"supervised\": "
+                + "of half its size with strong colour jitter, a 3-layer head (hidden 256, bottleneck 64) onto prototypes "
+                + "prototypes, EMA teacher with momentum teacher_momentum → 1, teacher targets balanced by DINOv2's "
+                + "Sinkhorn–Knopp (centering=\"sinkhorn\", which keeps short runs off the uniform plateau) or DINO's "
+                + "moving-average centre (\"ema\"), prototypes frozen for the first min(20, steps/10) steps: the "
+                + "recipe bm-bench dino measured for small data); \"supervised\": "
                 + "cross-entropy of a linear head on the CLS feature, labels [n] class indices. lr and weight_decay "
                 + "follow DINO's cosine schedules from lr to final_lr and weight_decay to final_weight_decay after "
                 + "warmup linear warm-up steps; AdamW; gradients clipped per parameter at 3. checkpoints: steps after "
@@ -77,15 +81,33 @@ enum TrainingLibrary {
                                     + "\(localCrops)")
             }
             let size = network.imageSize
+            let centeringName = try arguments.optionalString(17, "centering") ?? "sinkhorn"
+            let teacherMomentum = try arguments.optionalNumber(18, "teacher_momentum") ?? 0.98
+            guard teacherMomentum >= 0, teacherMomentum < 1 else {
+                throw LanguageError("train: teacher_momentum must be in [0, 1), got \(teacherMomentum)")
+            }
             // Blur σ in pixels: DINO's 0.1…2 for 224-pixel crops, scaled to the model's image size.
-            let augmentation = try DINOAugmentation(globalSize: size, localSize: Swift.max(size / 2, network.patchSize),
-                                                    localCrops: localCrops,
-                                                    blurSigma: 0.1...Swift.max(0.1, 2.0 * Double(size) / 224))
-            let hidden = Swift.min(2048, Swift.max(256, 4 * network.width))
-            objective = .dino(DINOConfiguration(augmentation: augmentation, prototypes: prototypes,
-                                                headHidden: hidden, headBottleneck: Swift.min(256, hidden),
-                                                teacherTemperature: try TeacherTemperatureSchedule(
-                                                    warmupSteps: Swift.min(30, steps / 3))))
+            var augmentation = try DINOAugmentation(
+                globalSize: size, localSize: Swift.max(size / 2, network.patchSize), localCrops: localCrops,
+                localScale: 0.1...0.4, blurSigma: 0.1...Swift.max(0.1, 2.0 * Double(size) / 224),
+                normalization: ([0.5, 0.5, 0.5], [0.25, 0.25, 0.25]))
+            // Generated images differ most in colour, which two views of one image share: strong jitter leaves
+            // shape as what the views have in common (bm-bench dino).
+            augmentation.jitter = try ImageAugmentation.ColorJitter(brightness: 0.6, contrast: 0.6, saturation: 0.8,
+                                                                    hue: 0.5)
+            augmentation.jitterProbability = 1
+            augmentation.grayscaleProbability = 0.3
+            var configuration = DINOConfiguration(
+                augmentation: augmentation, prototypes: prototypes, headHidden: 256, headBottleneck: 64,
+                teacherTemperature: try TeacherTemperatureSchedule(warmupSteps: steps / 3),
+                teacherMomentum: teacherMomentum, freezeLastLayerSteps: Swift.min(20, steps / 10))
+            switch centeringName {
+            case "sinkhorn": configuration.centering = .sinkhornKnopp(iterations: 3)
+            case "ema": configuration.centering = .movingAverage
+            default:
+                throw LanguageError("train: centering must be \"sinkhorn\" or \"ema\", got \"\(centeringName)\"")
+            }
+            objective = .dino(configuration)
         case "supervised":
             guard let labels = try NetworkArguments.labels(arguments, 3, operation: operation) else {
                 throw LanguageError("train: objective \"supervised\" needs labels=[n] class indices")
