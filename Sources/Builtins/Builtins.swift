@@ -15,6 +15,7 @@ public enum Builtins {
         AlignmentLibrary.install(context)
         GradientLibrary.install(context)
         NetworksLibrary.install(context)
+        TrainingLibrary.install(context)
         SubjectLibrary.install(context)
         StimulusLibrary.install(context)
     }

@@ -1,0 +1,114 @@
+import Builtins
+import Foundation
+import Language
+import Testing
+
+/// The study scripts of issue 8 (scripts/localizers.bm, kriegeskorte92.bm, factors.bm) run with `--quick` through
+/// the interpreter bm uses, into a temporary folder; the tests read the results.json each writes and check the
+/// planted truth the study should recover, and its controls. Quick modes take about a minute each in a release
+/// build (scripts/test); kriegeskorte92 needs the real data in ../shared beside the checkout and is skipped without.
+@Suite("Study scripts")
+struct StudyScriptTests {
+    /// The repository root, found from this file's path.
+    static let root: String = {
+        let parts = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3)
+        return parts.joined(separator: "/")
+    }()
+    static let kriegeskorte92Folder = root + "/../shared/data/kriegeskorte92"
+    static let hasKriegeskorte92 = FileManager.default.fileExists(atPath: kriegeskorte92Folder + "/k92.h5")
+
+    /// Runs `scripts/<name>.bm --quick --output <temporary folder> <extra…>` and returns its results.json.
+    static func run(_ name: String, _ extra: [String] = []) throws -> [String: Any] {
+        let output = NSTemporaryDirectory() + "/bm-study-\(name)-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let interpreter = try Interpreter(searchPaths: [root + "/stdlib"])
+        Builtins.install(into: interpreter)
+        interpreter.setGlobal("argv", .makeList((["--quick", "--output", output] + extra).map { .string($0) }))
+        let path = root + "/scripts/\(name).bm"
+        let source = try String(contentsOfFile: path, encoding: .utf8)
+        _ = try interpreter.run(source: source, file: "\(name).bm", path: path)
+        for figure in figures[name] ?? [] {
+            #expect(FileManager.default.fileExists(atPath: output + "/" + figure), "\(name) wrote no \(figure)")
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: output + "/results.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    static let figures = ["localizers": ["localizer.png", "retinotopy.png"],
+                          "kriegeskorte92": ["layers.png", "rdms.png"],
+                          "factors": ["metrics.png", "half_times.png"]]
+
+    static func number(_ value: Any?) -> Double {
+        (value as? NSNumber)?.doubleValue ?? .nan
+    }
+
+    @Test("localizers: the encoder recovers the planted category regions; the shuffled control does not")
+    func localizers() throws {
+        let results = try Self.run("localizers")
+        let encoder = try #require(results["encoder"] as? [String: Any])
+        #expect(Self.number(encoder["mean_r"]) > 0.3)
+        #expect(Self.number(encoder["shuffled_mean_r"]) < 0.1)
+        let found = try #require(results["localizer"] as? [String: Any])
+        let control = try #require(results["localizer_shuffled"] as? [String: Any])
+        let contrasts = try #require(found["contrasts"] as? [[String: Any]])
+        // Faces, places and words peak in the planted FFA, PPA and VWFA with mean t above threshold.
+        for contrast in contrasts where ["faces > objects", "places > objects", "words > objects"]
+            .contains(contrast["name"] as? String ?? "") {
+            #expect(contrast["recovered"] as? Bool == true, "\(contrast)")
+        }
+        #expect(Self.number(found["recovered"]) >= 3)
+        #expect(Self.number(control["recovered"]) < Self.number(found["recovered"]))
+        let controlContrasts = try #require(control["contrasts"] as? [[String: Any]])
+        for (real, shuffled) in zip(contrasts, controlContrasts) where real["recovered"] as? Bool == true {
+            #expect(Self.number(shuffled["expected_t"]) < Self.number(real["expected_t"]), "\(real["name"]!)")
+        }
+        // Retinotopy on the encoder: polar angle follows the planted map in early visual cortex; not for the
+        // encoder fitted to shuffled responses.
+        let maps = try #require(results["retinotopy"] as? [String: [String: Any]])
+        let controlMaps = try #require(results["retinotopy_shuffled"] as? [String: [String: Any]])
+        for region in ["V1", "V2", "V4"] {
+            #expect(Self.number(maps[region]?["angle_r"]) > 0.3, "\(region): \(maps[region] ?? [:])")
+        }
+        #expect(Self.number(maps["all"]?["angle_r"]) > 0.2)
+        #expect(abs(Self.number(controlMaps["all"]?["angle_r"])) < 0.2)
+    }
+
+    @Test("kriegeskorte92: layer-vs-IT correlations are valid and below the human-IT noise ceiling",
+          .enabled(if: hasKriegeskorte92, "../shared/data/kriegeskorte92/k92.h5 is absent: skipped"))
+    func kriegeskorte92() throws {
+        let results = try Self.run("kriegeskorte92", ["--data", Self.kriegeskorte92Folder])
+        let layers = try #require(results["layers"] as? [[String: Any]])
+        #expect(layers.count == 6)
+        let ceiling = try #require(results["noise_ceiling"] as? [String: Any])
+        let (lower, upper) = (Self.number(ceiling["lower"]), Self.number(ceiling["upper"]))
+        #expect(lower > 0 && upper > lower && upper <= 1)
+        for layer in layers {
+            let rho = Self.number(layer["human_it"])
+            #expect(rho.isFinite && abs(rho) <= 1, "\(layer)")
+            #expect(rho < upper, "\(layer)")
+            let interval = try #require(layer["human_it_interval"] as? [Any]).map { Self.number($0) }
+            #expect(interval.count == 2 && interval[0] <= interval[1], "\(layer)")
+            #expect(Self.number(layer["monkey_it"]).isFinite)
+        }
+        #expect(Self.number(results["monkey_vs_human"]) > 0)
+    }
+
+    @Test("factors: every model has the three metrics at each checkpoint, and encoding scores are positive")
+    func factors() throws {
+        let results = try Self.run("factors")
+        let models = try #require(results["models"] as? [[String: Any]])
+        #expect(models.count == 4)
+        for model in models {
+            let rows = try #require(model["checkpoints"] as? [[String: Any]])
+            #expect(rows.map { Self.number($0["step"]) } == [0, 4, 12, 30])
+            for row in rows {
+                #expect(Self.number(row["encoding"]) > 0.1, "\(model["name"]!) \(row)")
+                #expect(abs(Self.number(row["spatial"])) <= 1)
+                #expect(abs(Self.number(row["temporal"])) <= 1)
+            }
+            let losses = try #require(model["losses"] as? [Any]).map { Self.number($0) }
+            #expect(losses.count == 30 && losses.allSatisfy(\.isFinite))
+            #expect(Self.number(model["feature_spread"]) > 0)
+        }
+    }
+}
