@@ -3,7 +3,7 @@ import Foundation
 import Language
 import Testing
 
-/// The study scripts of issue 8 (scripts/localizers.bm, kriegeskorte92.bm, factors.bm) run with `--quick` through
+/// The study scripts of issue 8 (scripts/gradients.bm, localizers.bm, kriegeskorte92.bm, factors.bm) run with `--quick` through
 /// the interpreter bm uses, into a temporary folder; the tests read the results.json each writes and check the
 /// planted truth the study should recover, and its controls. Quick modes take about a minute each in a release
 /// build (scripts/test); kriegeskorte92 needs the real data in ../shared beside the checkout and is skipped without.
@@ -34,12 +34,40 @@ struct StudyScriptTests {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    static let figures = ["localizers": ["localizer.png", "retinotopy.png"],
+    static let figures = ["gradients": ["scores.png", "preferred_layers.png", "meg_curves.png"],
+                          "localizers": ["localizer.png", "retinotopy.png"],
                           "kriegeskorte92": ["layers.png", "rdms.png"],
                           "factors": ["metrics.png", "half_times.png"]]
 
     static func number(_ value: Any?) -> Double {
         (value as? NSNumber)?.doubleValue ?? .nan
+    }
+
+    @Test("gradients: the planted stages' spatial and temporal hierarchy is recovered, shuffled vertices are not; "
+          + "activations and gradients are scored side by side")
+    func gradients() throws {
+        let results = try Self.run("gradients")
+        let scores = try #require(results["scores"] as? [String: Any])
+        let controls = try #require(scores["controls"] as? [String: Any])
+        let planted = try #require(controls["planted_stages"] as? [String: [String: Any]])
+        #expect(Self.number(planted["spatial"]?["rho"]) > 0.4)
+        #expect(Self.number(planted["spatial"]?["p"]) < 0.01)
+        #expect(Self.number(planted["temporal"]?["rho"]) > 0.4)
+        let shuffled = try #require((controls["shuffled_vertices"] as? [String: [String: Any]])?["spatial"])
+        #expect(abs(Self.number(shuffled["rho"])) < 0.15)
+        for kind in ["activations", "gradients"] {
+            let entry = try #require(scores[kind] as? [String: Any], "\(kind)")
+            let encoding = Self.number(entry["encoding"])
+            #expect(encoding > 0 && encoding <= 1, "\(kind) encoding \(encoding)")
+            let spatial = Self.number((entry["spatial"] as? [String: Any])?["rho"])
+            let temporal = Self.number((entry["temporal"] as? [String: Any])?["rho"])
+            #expect(abs(spatial) <= 1 && abs(temporal) <= 1, "\(kind): \(spatial) \(temporal)")
+        }
+        // The backward pass finishes the last layer first: completion rank against depth is −1.
+        let order = try #require(scores["backward_order"] as? [String: Any])
+        #expect(Self.number(order["rho_with_depth"]) < -0.999)
+        let training = try #require(results["training"] as? [String: Any])
+        #expect(Self.number(training["feature_spread"]) > 0.01, "DINO collapsed: \(training)")
     }
 
     @Test("localizers: the encoder recovers the planted category regions; the shuffled control does not")
