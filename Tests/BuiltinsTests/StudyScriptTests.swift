@@ -43,8 +43,7 @@ struct StudyScriptTests {
         (value as? NSNumber)?.doubleValue ?? .nan
     }
 
-    @Test("gradients: the planted stages' spatial and temporal hierarchy is recovered, shuffled vertices are not; "
-          + "activations and gradients are scored side by side")
+    @Test("gradients: planted stages' hierarchy recovered, shuffled vertices not; activations and gradients scored")
     func gradients() throws {
         let results = try Self.run("gradients")
         let scores = try #require(results["scores"] as? [String: Any])
