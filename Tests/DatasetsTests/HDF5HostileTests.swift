@@ -182,19 +182,6 @@ struct HDF5HostileTests {
               + "separate-process check), \(counts.partly) partly readable, \(counts.whole) read without error")
     }
 
-    /// Files h5py and MATLAB write (the 1.0 format): no checksums anywhere, so every damaged structure reaches
-    /// libhdf5 unchecked.
-    @Test("random byte flips in files h5py and MATLAB wrote give an error or a read, never a crash or a hang",
-          arguments: fixtures)
-    func flippedH5pyFiles(fixture: String) throws {
-        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HDF5TestSupport.fixture(fixture))))
-        let counts = try flipVariants(original, positions: Array(0..<original.count), variants: 300, seed: 11,
-                                      name: fixture)
-        #expect(counts.refused + counts.partly + counts.whole == 300 && counts.whole + counts.partly > 0)
-        print("byte flips in \(fixture): \(counts.refused) refused at open (\(counts.refusedByCheck) by the "
-              + "separate-process check), \(counts.partly) partly readable, \(counts.whole) read without error")
-    }
-
     @Test("a file that crashes libhdf5 in the check's child process is refused with a message saying so")
     func crashMessage() throws {
         // Found by `globalHeapFlips`: flipping byte 2077 of `writeRichFile`'s output by 0x5a crashes libhdf5 1.10.8.
