@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,7 +52,104 @@ static inline size_t bm_h5t_variable(void) { return H5T_VARIABLE; }
 #define BM_H5_VALIDATE_SMALL_BYTES ((hsize_t)1 << 20)
 #define BM_H5_VALIDATE_VARIABLE_BYTES ((hsize_t)1 << 28)
 
-typedef struct { int depth; long visited; } bm_h5_validate_state;
+/// Exit status of a child whose walk found a structure that libhdf5 accepted but that cannot be right (below).
+#define BM_H5_VALIDATE_INCONSISTENT 3
+
+typedef struct {
+    int depth; long visited; int inconsistent;
+    int descriptor;                 // the file, read directly for the header check below
+    haddr_t base;                   // where HDF5 addresses start (after a user block, e.g. MATLAB's 512 bytes)
+    size_t address_bytes, length_bytes;
+} bm_h5_validate_state;
+
+static inline uint64_t bm_h5_little_endian(const unsigned char *bytes, size_t count) {
+    uint64_t value = 0;
+    for (size_t index = count; index > 0; index--) value = value << 8 | bytes[index - 1];
+    return value;
+}
+
+/// Whether the attribute message `message` (`size` bytes) of `object` is consistent: its name, datatype and
+/// dataspace, as their own size fields say, and the value libhdf5 decodes after them all fit inside the message.
+/// libhdf5 1.10 checks none of this: a damaged size field makes it copy the value from past the end of the header's
+/// buffer in memory, which crashes or not depending on what lies beyond — so this child can pass a file that crashes
+/// the parent. (Format: HDF5 specification, IV.A.2.m "Attribute Message", versions 1–3.)
+static inline int bm_h5_validate_attribute_message(hid_t object, const unsigned char *message, size_t size) {
+    if (size < 8) return 0;
+    unsigned version = message[0];
+    if (version < 1 || version > 3) return 0;
+    size_t name = bm_h5_little_endian(message + 2, 2), type = bm_h5_little_endian(message + 4, 2);
+    size_t space = bm_h5_little_endian(message + 6, 2);
+    size_t offset = version == 3 ? 9 : 8;
+    if (version == 1) {
+        offset += ((name + 7) & ~(size_t)7) + ((type + 7) & ~(size_t)7) + ((space + 7) & ~(size_t)7);
+    } else {
+        offset += name + type + space;
+    }
+    if (offset > size || name == 0) return 0;
+    size_t name_start = version == 3 ? 9 : 8;
+    if (memchr(message + name_start, 0, name) == NULL) return 0;
+    hid_t attribute = H5Aopen(object, (const char *)message + name_start, H5P_DEFAULT);
+    if (attribute < 0) return 1;  // libhdf5 refuses it itself (the parent will see that error)
+    hsize_t value = H5Aget_storage_size(attribute);
+    H5Aclose(attribute);
+    return value <= size - offset;
+}
+
+/// Checks every attribute message of `object`'s header when it is a version-1 header (the 1.0 format, no
+/// checksums), reading the header's chunks from the file itself. Returns 0 when one is inconsistent.
+static inline int bm_h5_validate_header(hid_t object, const bm_h5_validate_state *state) {
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t information;
+    if (H5Oget_info3(object, &information, H5O_INFO_BASIC) < 0) return 1;
+    haddr_t address = 0;
+    if (H5VLnative_token_to_addr(object, information.token, &address) < 0) return 1;
+#else
+    H5O_info_t information;
+    if (H5Oget_info2(object, &information, H5O_INFO_BASIC) < 0) return 1;
+    haddr_t address = information.addr;
+#endif
+    if (state->descriptor < 0 || state->address_bytes == 0 || state->address_bytes > 8
+        || state->length_bytes == 0 || state->length_bytes > 8) return 1;
+    unsigned char prefix[16];
+    if (pread(state->descriptor, prefix, 16, (off_t)(state->base + address)) != 16 || prefix[0] != 1) return 1;
+    // Chunks to read: the first follows the 16-byte prefix; continuation messages (type 0x10) add others.
+    haddr_t chunk_addresses[64];
+    size_t chunk_lengths[64], chunks = 1, messages = 0;
+    chunk_addresses[0] = state->base + address + 16;
+    chunk_lengths[0] = (size_t)bm_h5_little_endian(prefix + 8, 4);
+    for (size_t chunk = 0; chunk < chunks; chunk++) {
+        size_t length = chunk_lengths[chunk];
+        if (length > (1u << 20)) return 1;  // libhdf5 refuses such a header itself
+        unsigned char *bytes = malloc(length > 0 ? length : 1);
+        if (bytes == NULL) return 1;
+        if (pread(state->descriptor, bytes, length, (off_t)chunk_addresses[chunk]) != (ssize_t)length) {
+            free(bytes);
+            return 1;
+        }
+        for (size_t at = 0; at + 8 <= length && messages < 65536; messages++) {
+            unsigned kind = (unsigned)bm_h5_little_endian(bytes + at, 2);
+            size_t size = (size_t)bm_h5_little_endian(bytes + at + 2, 2);
+            unsigned flags = bytes[at + 4];
+            if (at + 8 + size > length) break;  // libhdf5 reports this one as a corrupt object header
+            const unsigned char *message = bytes + at + 8;
+            if (kind == 0x0C && !(flags & 0x02) && !bm_h5_validate_attribute_message(object, message, size)) {
+                free(bytes);
+                return 0;
+            }
+            size_t continuation = state->address_bytes + state->length_bytes;
+            if (kind == 0x10 && size >= continuation && chunks < 64) {
+                chunk_addresses[chunks] = state->base + bm_h5_little_endian(message, state->address_bytes);
+                chunk_lengths[chunks] = (size_t)bm_h5_little_endian(message + state->address_bytes,
+                                                                     state->length_bytes);
+                chunks++;
+            }
+            at += 8 + size;
+        }
+        free(bytes);
+    }
+    return 1;
+}
+
 
 /// Reads `count` elements of `type` through `read` when that is small enough to be safe in memory.
 static inline void bm_h5_validate_read_value(hid_t type, hid_t space, int is_attribute, hid_t object) {
@@ -130,11 +229,16 @@ static inline herr_t bm_h5_validate_link(hid_t group, const char *name, const H5
 static inline void bm_h5_validate_object(hid_t object, bm_h5_validate_state *state) {
     // Bounds for damaged files whose links form cycles or huge fans.
     if (state->depth > 64 || ++state->visited > 1000000) return;
-    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, bm_h5_validate_attribute, NULL);
+    if (!bm_h5_validate_header(object, state)) {
+        state->inconsistent = 1;  // the answer: nothing more to read
+        return;
+    }
+    // In increasing name order, as the parent lists attributes and links (which sorts: other code paths).
+    H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, NULL, bm_h5_validate_attribute, state);
     H5I_type_t kind = H5Iget_type(object);
     if (kind == H5I_GROUP || kind == H5I_FILE) {
         state->depth++;
-        H5Literate(object, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, bm_h5_validate_link, state);
+        H5Literate(object, H5_INDEX_NAME, H5_ITER_INC, NULL, bm_h5_validate_link, state);
         state->depth--;
     } else if (kind == H5I_DATASET) {
         bm_h5_validate_dataset(object);
@@ -143,6 +247,7 @@ static inline void bm_h5_validate_object(hid_t object, bm_h5_validate_state *sta
 
 static inline herr_t bm_h5_validate_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
     (void)info;
+    if (((bm_h5_validate_state *)data)->inconsistent) return 1;  // stops the iteration
     hid_t object = H5Oopen(group, name, H5P_DEFAULT);
     if (object < 0) return 0;
     bm_h5_validate_object(object, (bm_h5_validate_state *)data);
@@ -150,8 +255,6 @@ static inline herr_t bm_h5_validate_link(hid_t group, const char *name, const H5
     return 0;
 }
 
-/// The walk over the file at `path`; returns 0 whether or not libhdf5 reported errors (it returns only when
-/// libhdf5 neither crashed, hung nor corrupted the heap in a way glibc detects).
 /// A child process made by the raw system call, not glibc's fork(): fork() runs the pthread_atfork handlers, and
 /// OpenBLAS's shuts its thread pool down in the parent — while another thread of bm may be waiting inside a BLAS call
 /// for that pool, which then waits forever. The child runs only the C walk below and _exit, so it needs none of the
@@ -172,9 +275,12 @@ static inline void bm_h5_validate_close_inherited(int keep) {
     for (int descriptor = 3; descriptor < limit; descriptor++) if (descriptor != keep) close(descriptor);
 }
 
-/// The child's whole life: `ready` is the write end of a pipe the parent waits on (holding libhdf5's lock) until
-/// the child has let go of the descriptors it inherited. Those include the parent's open HDF5 files, whose `flock`
-/// locks the child would otherwise share and keep, so that the parent could not reopen a file it just wrote.
+/// The child's whole life, the walk over the file at `path`: returns 0 whether or not libhdf5 reported errors (it
+/// returns only when libhdf5 neither crashed, hung nor corrupted the heap in a way glibc detects), or
+/// BM_H5_VALIDATE_INCONSISTENT when a structure libhdf5 accepted cannot be right. `ready` is the write end of a
+/// pipe the parent waits on (holding libhdf5's lock) until the child has let go of the descriptors it inherited.
+/// Those include the parent's open HDF5 files, whose `flock` locks the child would otherwise share and keep, so
+/// that the parent could not reopen a file it just wrote.
 static inline int bm_h5_validate_file(const char *path, int ready) {
     bm_h5_validate_close_inherited(ready);
     char byte = 1;
@@ -187,9 +293,24 @@ static inline int bm_h5_validate_file(const char *path, int ready) {
     int quiet = open("/dev/null", O_WRONLY);
     if (quiet >= 0) { dup2(quiet, 1); dup2(quiet, 2); }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    // libhdf5 reads memory it never initialised on some damaged files (e.g. H5A__attr_release_table closes the
+    // entries of an attribute table whose building failed halfway). What that memory holds depends on earlier
+    // allocations, so the same file can pass here and crash the parent, or corrupt its heap. Poisoning every
+    // allocation makes such reads deterministic: libhdf5's free lists are emptied and kept empty (each block then
+    // comes from malloc), and malloc fills each block with 0xa5 bytes, never a valid pointer.
+    H5garbage_collect();
+    H5set_free_list_limits(0, 0, 0, 0, 0, 0);
+    mallopt(M_PERTURB, 0x5a);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) return 0;
-    bm_h5_validate_state state = { 0, 0 };
+    bm_h5_validate_state state = { 0, 0, 0, open(path, O_RDONLY), 0, 0, 0 };
+    hid_t creation = H5Fget_create_plist(file);
+    if (creation >= 0) {
+        hsize_t user_block = 0;
+        if (H5Pget_userblock(creation, &user_block) >= 0) state.base = user_block;
+        H5Pget_sizes(creation, &state.address_bytes, &state.length_bytes);
+        H5Pclose(creation);
+    }
     hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
     if (root >= 0) {
         bm_h5_validate_object(root, &state);
@@ -199,6 +320,7 @@ static inline int bm_h5_validate_file(const char *path, int ready) {
     // file that corrupted the heap without crashing yet makes glibc abort here, in the child. (Not H5close: it
     // would also flush files the parent has open for writing.)
     H5Fclose(file);
+    if (state.descriptor >= 0) close(state.descriptor);
     malloc_trim(0);
-    return 0;
+    return state.inconsistent ? BM_H5_VALIDATE_INCONSISTENT : 0;
 }

@@ -182,6 +182,20 @@ struct HDF5HostileTests {
               + "separate-process check), \(counts.partly) partly readable, \(counts.whole) read without error")
     }
 
+    /// Files h5py and MATLAB write (the 1.0 format): no checksums anywhere, so every damaged structure reaches
+    /// libhdf5 unchecked. Before the check poisoned its child's allocations, some of these flips made libhdf5 free
+    /// uninitialised pointers (a half-built attribute table) in bm's own process: a crash or a corrupted heap.
+    @Test("random byte flips in files h5py and MATLAB wrote give an error or a read, never a crash or a hang",
+          arguments: fixtures)
+    func flippedH5pyFiles(fixture: String) throws {
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HDF5TestSupport.fixture(fixture))))
+        let counts = try flipVariants(original, positions: Array(0..<original.count), variants: 300, seed: 11,
+                                      name: fixture)
+        #expect(counts.refused + counts.partly + counts.whole == 300 && counts.whole + counts.partly > 0)
+        print("byte flips in \(fixture): \(counts.refused) refused at open (\(counts.refusedByCheck) by the "
+              + "separate-process check), \(counts.partly) partly readable, \(counts.whole) read without error")
+    }
+
     @Test("a file that crashes libhdf5 in the check's child process is refused with a message saying so")
     func crashMessage() throws {
         // Found by `globalHeapFlips`: flipping byte 2077 of `writeRichFile`'s output by 0x5a crashes libhdf5 1.10.8.
@@ -202,9 +216,30 @@ struct HDF5HostileTests {
                     + "opening them")
         case .timedOut:
             #expect(message.contains("did not finish reading its structure within 4 s"))
-        case .finished, .couldNotStart:
+        case .finished, .inconsistent, .couldNotStart:
             Issue.record("byte 2077 no longer crashes libhdf5 \(HDF5File.libraryVersion): \(outcome); pick another")
         }
+    }
+
+    @Test("an attribute whose dataspace size field exceeds its message is refused before libhdf5 reads past it")
+    func attributeSizesBeyondMessage() throws {
+        // Found by random flips: byte 1247 of attributes.h5 is the high byte of the dataspace size (8 → 40 200) of
+        // attribute "string" at the root. libhdf5 1.10.8 then copies the value from 40 KB past the message: a crash
+        // in a small process, nothing visible in a large one — until the copy runs off the end of the heap.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HDF5TestSupport.fixture("attributes.h5"))))
+        #expect(Array(bytes[1240..<1254]) == [0x01, 0x00, 0x07, 0x00, 0x14, 0x00, 0x08, 0x00]
+                + Array("string".utf8))
+        bytes[1247] ^= 0x9d
+        let path = folder + "/attribute-sizes.h5"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent)
+        let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
+        #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: the sizes in an attribute's header "
+                + "message exceed the message (found by the separate process bm uses to check HDF5 files before "
+                + "opening them)")
+        // The intact file passes the same check.
+        #expect(HDF5Validation.walkInChild(HDF5TestSupport.fixture("attributes.h5"), timeLimit: Self.checkTimeLimit)
+                == .finished)
     }
 
     @Test("truncated copies of a file bm wrote are refused at open")

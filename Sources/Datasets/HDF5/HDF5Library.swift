@@ -169,6 +169,10 @@ enum HDF5Library {
         _exit(bm_h5_validate_file(path, ready))
     }
 
+    /// The validation child's exit status when libhdf5 accepted a structure that cannot be right (an attribute
+    /// message whose parts, by their own size fields, do not fit in it).
+    static let validationInconsistentStatus = Int32(BM_H5_VALIDATE_INCONSISTENT)
+
     /// Creates (truncates) a file in the HDF5 1.8 format: unlike the 1.0 format libhdf5 (and h5py) write by
     /// default, its superblock, object headers and indexes carry checksums, so later damage to them is reported as
     /// an error instead of being followed into a crash. Every libhdf5 since 1.8 (2008) reads it, h5py and MATLAB too.

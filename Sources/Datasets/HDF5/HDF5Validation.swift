@@ -10,11 +10,14 @@ import Foundation
 /// structure bm's reader can reach (the walk in `CHDF5/shim.h`): if the child crashes or does not finish within the
 /// time limit, the file is refused with a `DataError`; if it finishes, the parent opens the file and reads the same
 /// structures safely. Raw numbers are not all read by the walk: damaged numbers read as wrong numbers (the 1.0 format
-/// cannot tell), they cannot crash. The child is made by the raw `clone` system call rather than `fork()`, whose
-/// atfork handlers would stop OpenBLAS's thread pool under a BLAS call running on another thread.
+/// cannot tell), they cannot crash. The child poisons its allocations before the walk (see `bm_h5_validate_file`),
+/// so that libhdf5's reads of memory it never initialised, harmless or fatal in the parent depending on what earlier
+/// allocations left there, crash in the child every time. The child is made by the raw `clone` system call rather
+/// than `fork()`, whose atfork handlers would stop OpenBLAS's thread pool under a BLAS call running on another thread.
 ///
 /// A file that passed is remembered by device, inode, size, modification and change times (once it has been left
-/// unchanged for two seconds), so opening it again costs nothing; the check itself costs one `fork` and a metadata walk (a few milliseconds for a typical file).
+/// unchanged for two seconds), so opening it again costs nothing; the check itself costs one `fork` and a metadata
+/// walk (a few milliseconds for a typical file).
 enum HDF5Validation {
     /// How long the child may take before the file counts as one that makes libhdf5 loop forever.
     static let defaultTimeLimit: Double = 60
@@ -49,6 +52,10 @@ enum HDF5Validation {
                 // Without a child process (fork refused: out of processes or memory) the check cannot run; opening
                 // the file anyway keeps bm usable and is what every other HDF5 reader does.
                 return
+            case .inconsistent:
+                throw context.error("cannot open the file: it is corrupt: the sizes in an attribute's header "
+                                    + "message exceed the message (found by the separate process bm uses to check "
+                                    + "HDF5 files before opening them)")
             case .crashed(let signal):
                 throw context.error("cannot open the file: it is corrupt: libhdf5 crashed (signal \(signal)) reading "
                                     + "its structure, in the separate process bm uses to check HDF5 files before "
@@ -65,7 +72,7 @@ enum HDF5Validation {
         }
     }
 
-    enum Outcome: Equatable { case finished, crashed(Int32), timedOut, couldNotStart }
+    enum Outcome: Equatable { case finished, inconsistent, crashed(Int32), timedOut, couldNotStart }
 
     /// Forks a child that runs the walk on `path` and waits for it at most `timeLimit` seconds.
     static func walkInChild(_ path: String, timeLimit: Double) -> Outcome {
@@ -108,6 +115,7 @@ enum HDF5Validation {
         // The W* macros of <sys/wait.h> are not imported into Swift: the status layout is Linux's.
         let signal = status & 0x7f
         if signal != 0 && signal != 0x7f { return .crashed(signal) }
+        if signal == 0 && (status >> 8) & 0xff == HDF5Library.validationInconsistentStatus { return .inconsistent }
         return .finished
     }
 
