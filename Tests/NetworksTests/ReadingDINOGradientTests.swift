@@ -30,7 +30,14 @@ import Testing
         let (model, objective) = try Self.setUp(dtype: dtype)
         let images = try Reading.images(5, seed: 4, dtype: dtype)
         let result = try model.gradients(images, loss: .dino(objective), pool: .cls, batchSize: 3)
+        // Differences relative to the row's largest gradient: batches of another size round differently, so
+        // float32 agrees to its precision and float64 shows the agreement is exact up to rounding.
         let tolerance = dtype == .float64 ? 1e-12 : 1e-5
+        func difference(_ a: Tensor, _ b: Tensor) throws -> Double {
+            #expect(a.shape == b.shape)
+            let scale = Swift.max(1, try b.abs().max().item())
+            return try (a.astype(.float64) - b.astype(.float64)).abs().max().item() / scale
+        }
         #expect(result.losses.shape == [5])
         #expect(result.layers.names == model.layerNames)
         let student = DINOModel(backbone: model, head: objective.studentHead)
@@ -52,8 +59,10 @@ import Testing
                                                      patches: isEmbedding ? 0..<4 : 2..<6)
                 let row = try result.layers[name]!.sliced(axis: 0, image..<(image + 1))
                 #expect(try expected.abs().max().astype(.float64).item() > 0, "\(name) gradient is zero")
-                #expect(try Reading.difference(row, expected) < tolerance, "image \(image) \(name)")
-                #expect(try Reading.difference(row, alone.layers[name]!) < tolerance, "image \(image) \(name) alone")
+                let viaDINOModel = try difference(row, expected)
+                let viaAlone = try difference(row, alone.layers[name]!)
+                #expect(viaDINOModel < tolerance, "image \(image) \(name): \(viaDINOModel)")
+                #expect(viaAlone < tolerance, "image \(image) \(name) alone: \(viaAlone)")
             }
         }
     }
