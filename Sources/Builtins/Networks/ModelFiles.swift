@@ -33,12 +33,49 @@ enum ModelFiles {
                                                        "format": "pt"])
     }
 
-    /// Replaces `object`'s weights by those in the safetensors file at `path` (any accepted naming). Nothing changes
-    /// unless every tensor fits. Throws `DataError` for an unreadable file, `TensorError` (`Module.load`) naming a
-    /// missing or unexpected tensor or a shape that differs.
-    static func load(_ path: String, into object: ModelObject) throws {
+    /// Replaces `object`'s weights by those in the safetensors file at `path` (any accepted naming; for a `train`
+    /// checkpoint, the backbone `network` names, see `trainedBackbone`). Nothing changes unless every tensor fits.
+    /// Throws `DataError` for an unreadable file, `LanguageError` for a `network` the file does not hold,
+    /// `TensorError` (`Module.load`) naming a missing or unexpected tensor or a shape that differs.
+    static func load(_ path: String, into object: ModelObject, network: String? = nil) throws {
         let contents = try Safetensors.load(path)
-        try object.model.load(try modelState(contents.tensors, isVisionTransformer: object.visionTransformer != nil))
+        var state = try modelState(contents.tensors, isVisionTransformer: object.visionTransformer != nil)
+        if isCheckpoint(contents.tensors) {
+            state = try trainedBackbone(state, network: network, path: path)
+        } else if let network {
+            throw LanguageError("model.load: network=\"\(network)\" applies to training checkpoints; \(path) holds "
+                                + "one model's weights")
+        }
+        try object.model.load(state)
+    }
+
+    /// The backbone a `train` checkpoint holds under `network`: DINO runs keep "student.backbone.…" and
+    /// "teacher.backbone.…" (besides heads and centres), supervised runs "classifier.backbone.…". A checkpoint of
+    /// one network needs no `network`; a DINO one needs "student" or "teacher". Other checkpoints (a bare model
+    /// saved with `Checkpoint.save`) are returned as they are. Throws `LanguageError` naming the networks there are.
+    static func trainedBackbone(_ state: [String: Tensor], network: String?, path: String) throws -> [String: Tensor] {
+        let networks = ["student", "teacher", "classifier"].filter { name in
+            state.keys.contains { $0.hasPrefix(name + ".backbone.") }
+        }
+        let listed = networks.map { "\"\($0)\"" }.joined(separator: " or ")
+        let chosen: String
+        if let network {
+            guard networks.contains(network) else {
+                throw LanguageError("model.load: \(path) holds " + (networks.isEmpty ? "a single network" : listed)
+                                    + ", not network=\"\(network)\"")
+            }
+            chosen = network
+        } else if networks.count == 1 {
+            chosen = networks[0]
+        } else if networks.isEmpty {
+            return state
+        } else {
+            throw LanguageError("model.load: \(path) is a DINO training checkpoint holding a student and a teacher: "
+                                + "pass network=\"student\" or network=\"teacher\"")
+        }
+        let prefix = chosen + ".backbone."
+        return state.filter { $0.key.hasPrefix(prefix) }
+            .reduce(into: [:]) { $0[String($1.key.dropFirst(prefix.count))] = $1.value }
     }
 
     /// A new model from the file at `path`: its architecture from the metadata "bm.model", or, for a
@@ -68,8 +105,7 @@ enum ModelFiles {
     static func modelState(_ tensors: [(name: String, tensor: Tensor)], isVisionTransformer: Bool) throws
         -> [String: Tensor] {
         var state: [String: Tensor] = [:]
-        let isCheckpoint = tensors.contains { $0.name.hasPrefix("model.") }
-            && tensors.allSatisfy { $0.name.hasPrefix("model.") || $0.name.hasPrefix("optimizer.") }
+        let isCheckpoint = isCheckpoint(tensors)
         for (name, tensor) in tensors {
             if isCheckpoint {
                 guard name.hasPrefix("model.") else { continue }
@@ -81,6 +117,12 @@ enum ModelFiles {
         let looksHuggingFace = state.keys.contains { $0.hasPrefix("embeddings.") || $0.hasPrefix("dinov2.") }
         if isVisionTransformer && looksHuggingFace { state = try VisionTransformer.stateFromHuggingFace(state) }
         return state
+    }
+
+    /// Whether the tensors are a bm training checkpoint's: "model.…" and "optimizer.…" only.
+    static func isCheckpoint(_ tensors: [(name: String, tensor: Tensor)]) -> Bool {
+        tensors.contains { $0.name.hasPrefix("model.") }
+            && tensors.allSatisfy { $0.name.hasPrefix("model.") || $0.name.hasPrefix("optimizer.") }
     }
 
     /// DINOv2 reference names → `transformers` Dinov2Model names (the inverse of

@@ -43,7 +43,7 @@ enum ModelMethods {
         },
         "gradients": Method(
             signature: "gradients(images, loss=\"cross_entropy\", labels=nil, head=nil, layers=\"all\", "
-                + "pool=\"cls\", batch=32, progress=false, hooks=nil)",
+                + "pool=\"cls\", batch=32, progress=false, hooks=nil, checkpoint=nil, teacher_temperature=nil)",
             documentation: "For each image, the gradient of that image's loss with respect to each layer's output, "
                 + "pooled as activations pools it → {gradients: record layer name → [n, d] (layer order), order: the "
                 + "layer names in the order the backward pass completed their gradients (last layer first), losses: "
@@ -51,20 +51,27 @@ enum ModelMethods {
                 + "labels [n] class indices and head a weight [classes, width] or {weight, bias}. loss=f: f(outputs, "
                 + "indices) gets a batch's final output (a vit: tokens [b, tokens, width]) and the batch's image "
                 + "indices [b] and returns one loss per image [b], with operations grad can differentiate "
-                + "(help(\"gradients\")); image i's loss must depend on image i only. The model runs in "
+                + "(help(\"gradients\")); image i's loss must depend on image i only. " + DINOGradientLoss.help
+                + " The model runs in "
                 + "evaluation mode; parameters are not differentiated. hooks: as in activations (a replaced layer is "
                 + "a constant: layers before it get zero gradients and are left out of order).\n"
                 + "Errors: missing labels or head, labels not [n] or out of range, unknown loss, a loss function not "
-                + "returning [b] or using an operation without a gradient, unknown layer or pool, "
+                + "returning [b] or using an operation without a gradient, loss=\"dino\" without checkpoint, a "
+                + "missing checkpoint, one that is not a DINO training checkpoint or does not fit the model (every "
+                + "mismatch named), checkpoint or teacher_temperature with another loss, unknown layer or pool, "
                 + "images of another shape.") { object, arguments, context in
             let operation = "model.gradients"
             let images = try NetworkArguments.images(arguments.value(0, "images"), for: object, operation: operation)
             let loss: ReadingLoss
             let trace = Trace()
             defer { trace.close() }
-            if case .function = arguments.optional(1, "loss") ?? .nil {
+            let lossValue = arguments.optional(1, "loss") ?? .nil
+            try DINOGradientLoss.checkUnused(arguments, loss: lossValue, operation: operation)
+            if case .function = lossValue {
                 loss = try functionLoss(try arguments.function(1, "loss"), arguments: arguments, trace: trace,
                                         context: context, operation: operation)
+            } else if case .string(DINOGradientLoss.name) = lossValue {
+                loss = try DINOGradientLoss.loss(object, arguments: arguments, operation: operation)
             } else {
                 loss = try crossEntropyLoss(object, arguments: arguments, operation: operation)
             }
@@ -104,12 +111,17 @@ enum ModelMethods {
             return .nil
         },
         "load": Method(
-            signature: "load(path)",
+            signature: "load(path, network=nil)",
             documentation: "Replaces the weights by those of a safetensors file (bm's save, DINOv2 or Hugging Face "
-                + "names, or a bm training checkpoint) → the model. Nothing changes unless every tensor fits.\n"
-                + "Errors: missing or unreadable file, missing or unexpected tensors, shapes that differ (named).") {
+                + "names, or a bm training checkpoint) → the model. Nothing changes unless every tensor fits. "
+                + "network: for a checkpoint of DINO training, which backbone: \"student\" (the network trained by "
+                + "gradient, whose loss gradients(loss=\"dino\") reads) or \"teacher\" (its EMA, the network "
+                + "DINO evaluates); a supervised checkpoint holds one (\"classifier\").\n"
+                + "Errors: missing or unreadable file, missing or unexpected tensors, shapes that differ (named), a "
+                + "DINO checkpoint without network, a network the file does not hold.") {
             object, arguments, _ in
-            try ModelFiles.load(try arguments.string(0, "path"), into: object)
+            try ModelFiles.load(try arguments.string(0, "path"), into: object,
+                                network: try arguments.optionalString(1, "network"))
             return .native(object)
         },
     ]
@@ -118,8 +130,8 @@ enum ModelMethods {
     static func crossEntropyLoss(_ object: ModelObject, arguments: Arguments, operation: String) throws -> ReadingLoss {
         let lossName = try arguments.optionalString(1, "loss") ?? "cross_entropy"
         guard lossName == "cross_entropy" else {
-            throw LanguageError("\(operation): unknown loss \"\(lossName)\"; use \"cross_entropy\" or a function "
-                                + "(outputs, indices) => losses [b]")
+            throw LanguageError("\(operation): unknown loss \"\(lossName)\"; use \"cross_entropy\", \"dino\" or a "
+                                + "function (outputs, indices) => losses [b]")
         }
         guard let labels = try NetworkArguments.labels(arguments, 2, operation: operation) else {
             throw LanguageError("\(operation): loss=\"cross_entropy\" needs labels=[n] (one class per image)")

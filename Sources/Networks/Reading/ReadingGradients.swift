@@ -12,6 +12,10 @@ public enum ReadingLoss {
     /// Image i's loss must depend on image i alone (the model runs in evaluation mode, where images do not
     /// interact), because the losses of a batch are summed and differentiated once.
     case custom((_ outputs: Variable, _ batchRange: Range<Int>) throws -> Variable)
+    /// DINO's self-distillation loss of each image against a frozen teacher (see `DINOReadingObjective`): the
+    /// model's final class token through the student head, lossᵢ = −Σ_k softmax((t(xᵢ) − c) / τt)_k ·
+    /// log_softmax(s(xᵢ) / τs)_k, the teacher run on the batch's images.
+    case dino(DINOReadingObjective)
 }
 
 /// The classifier that turns a model's output into logits for `ReadingLoss.crossEntropy`.
@@ -46,7 +50,7 @@ extension ReadableModel {
     /// - `hooks`: as in `activations`, run before the layer output is taken as a variable to differentiate: a layer
     ///   replaced by a constant cuts the graph there (layers before it then get zero gradients and are left out of
     ///   `completionOrder`).
-    /// - Throws what `activations` throws; for `.crossEntropy`, `shapeMismatch` for labels that are not `[n]`,
+    /// - Throws what `activations` throws; for `.dino`, what `DINOReadingObjective` throws; for `.crossEntropy`, `shapeMismatch` for labels that are not `[n]`,
     ///   `dtype` for labels that are not int64, `index` for a label out of range; for `.custom`, `shapeMismatch`
     ///   when the loss is not `[b]`, and whatever the closure throws.
     public func gradients(_ images: Tensor, loss: ReadingLoss, layers: LayerSelection = .all,
@@ -84,7 +88,7 @@ extension ReadableModel {
                 let input = Variable(batch, requiresGradient: batch.dtype.isFloatingPoint)
                 let output = try forward(input, in: pass)
                 try pass.checkHooks()
-                let perImage = try imageLosses(loss, output: output, range: range, pass: pass)
+                let perImage = try imageLosses(loss, output: output, images: batch, range: range, pass: pass)
                 let outputs = names.map { name in
                     guard let output = pass.activation(name) else {
                         preconditionFailure("internal: layer \(name) of layerNames was not recorded by forward")
@@ -107,12 +111,16 @@ extension ReadableModel {
                               losses: try Self.joinBatches(losses))
     }
 
-    /// The per-image losses `[b]` of one batch. Throws `shapeMismatch` when a custom loss is not `[b]` or a head's
-    /// logits are not `[b, classes]`, and what cross-entropy throws for labels out of range.
-    func imageLosses(_ loss: ReadingLoss, output: Variable, range: Range<Int>, pass: ForwardPass) throws -> Variable {
+    /// The per-image losses `[b]` of one batch, whose images `[b, c, h, w]` gave `output`. Throws `shapeMismatch`
+    /// when a custom loss is not `[b]`, a head's logits are not `[b, classes]` or the class features do not fit the
+    /// DINO student head, and what cross-entropy throws for labels out of range.
+    func imageLosses(_ loss: ReadingLoss, output: Variable, images: Tensor, range: Range<Int>,
+                     pass: ForwardPass) throws -> Variable {
         let operation = "gradients"
         let count = range.count
         switch loss {
+        case .dino(let objective):
+            return try objective.losses(classFeatures: classifierFeatures(of: output), images: images, in: pass)
         case .custom(let function):
             let losses = try function(output, range)
             guard losses.shape == [count] else {
