@@ -54,9 +54,10 @@ extension RSA {
         guard n == nb else {
             throw AlignmentError(operation, "a \(formatShape(a.shape)) and b \(formatShape(b.shape)) describe different numbers of conditions")
         }
-        try requireNoInfinity(vectors1, "a", n: n, operation)
-        try requireNoInfinity(vectors2, "b", n: n, operation)
-        let values = try compareVectors(vectors1, vectors2, n: n, method: method, operation: operation, warnings: warnings)
+        let complete1 = try requireNoInfinity(vectors1, "a", n: n, operation)
+        let complete2 = try requireNoInfinity(vectors2, "b", n: n, operation)
+        let values = try compareVectors(vectors1, vectors2, n: n, method: method, operation: operation, warnings: warnings,
+                                        complete: complete1 && complete2)
         var shape = [Int]()
         if a.rank == 3 { shape.append(vectors1.count) }
         if b.rank == 3 { shape.append(vectors2.count) }
@@ -64,13 +65,14 @@ extension RSA {
     }
 
     /// All comparisons of upper-triangle vectors, row-major [k, m].
+    /// `complete`: whether every vector is known to be entirely finite (from `requireNoInfinity`); nil checks here.
     static func compareVectors(_ vectors1: [[Double]], _ vectors2: [[Double]], n: Int, method: RDMComparison,
-                               operation: String, warnings: AlignmentWarnings?) throws -> [Double] {
+                               operation: String, warnings: AlignmentWarnings?, complete: Bool? = nil) throws -> [Double] {
         let length = n * (n - 1) / 2
         var result = [Double](repeating: .nan, count: vectors1.count * vectors2.count)
         var undefined = 0
         // The common case — no NaN anywhere — needs no masks (and no copies of the vectors).
-        let complete = (vectors1 + vectors2).allSatisfy(allFinite)
+        let complete = complete ?? (vectors1 + vectors2).allSatisfy(allFinite)
         func mask(_ v: [Double]) -> [Bool] { complete ? [] : v.map { !$0.isNaN } }
         let masks1 = vectors1.map(mask), masks2 = vectors2.map(mask)
         let reference = masks1.first ?? masks2.first ?? []
@@ -138,8 +140,12 @@ extension RSA {
     }
 
     /// NaN marks a missing dissimilarity; ±inf is a mistake upstream and is refused, naming the RDM and the pair.
-    static func requireNoInfinity(_ vectors: [[Double]], _ name: String, n: Int, _ operation: String) throws {
+    /// Returns whether every value is finite (no NaN either).
+    @discardableResult
+    static func requireNoInfinity(_ vectors: [[Double]], _ name: String, n: Int, _ operation: String) throws -> Bool {
+        var complete = true
         for (index, vector) in vectors.enumerated() where !allFinite(vector) {
+            complete = false
             guard let position = vector.firstIndex(where: { $0.isInfinite }) else { continue }
             var k = 0
             for i in 0..<n {
@@ -149,6 +155,7 @@ extension RSA {
                 }
             }
         }
+        return complete
     }
 
     /// Whether every value is finite: `v − v` is 0 for finite values and NaN for NaN and ±inf, summed with four
@@ -175,12 +182,7 @@ extension RSA {
         switch method {
         case .cosine: return v
         case .pearson: return centred(v)
-        case .spearman, .rhoA:
-            // Average ranks always have mean (L + 1) / 2: centre in place.
-            var ranks = averageRanks(v).ranks
-            let middle = Double(ranks.count + 1) / 2
-            for index in ranks.indices { ranks[index] -= middle }
-            return ranks
+        case .spearman, .rhoA: return v.withUnsafeBufferPointer(centredAverageRanks)
         case .cosineWhitened: return try covarianceWeighting(v, valid: valid, n: n)
         case .correlationWhitened: return try covarianceWeighting(centred(v), valid: valid, n: n)
         case .kendallTauA: return v
@@ -188,8 +190,23 @@ extension RSA {
     }
 
     static func combine(_ x: [Double], _ y: [Double], count: Int, method: RDMComparison) -> Double {
-        var dot = 0.0, xx = 0.0, yy = 0.0
-        for index in x.indices { dot += x[index] * y[index]; xx += x[index] * x[index]; yy += y[index] * y[index] }
+        // Four partial sums of each (independent chains, so the pass is bound by memory, not by add latency).
+        var dots = SIMD4<Double>(), xxs = SIMD4<Double>(), yys = SIMD4<Double>()
+        var tail = 0
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                var index = 0
+                while index + 4 <= x.count {
+                    let a = SIMD4(x[index], x[index + 1], x[index + 2], x[index + 3])
+                    let b = SIMD4(y[index], y[index + 1], y[index + 2], y[index + 3])
+                    dots += a * b; xxs += a * a; yys += b * b
+                    index += 4
+                }
+                tail = index
+            }
+        }
+        var dot = dots.sum(), xx = xxs.sum(), yy = yys.sum()
+        for index in tail..<x.count { dot += x[index] * y[index]; xx += x[index] * x[index]; yy += y[index] * y[index] }
         if method == .rhoA {
             let length = Double(count)
             return xx > 0 && yy > 0 ? dot * 12 / (length * length * length - length) : .nan

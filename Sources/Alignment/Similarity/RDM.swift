@@ -135,7 +135,8 @@ public enum RSA {
                                    warnings: AlignmentWarnings?) throws -> Tensor? {
         let n = x.shape[0], d = x.shape[1]
         let source = x.contiguous()
-        var normalised = try Tensor.zeros([n, d], dtype: .float32)
+        // Every element of both buffers is written below: no zero fill (16 MB and 8 MB for 1000 × 4096).
+        var normalised = Tensor(uninitializedShape: [n, d], dtype: .float32)
         normalised.makeUniqueContiguous()
         var undefined = [Bool](repeating: false, count: n)
         var finite = [Bool](repeating: true, count: n)
@@ -161,7 +162,7 @@ public enum RSA {
             }
         }
         guard finite.allSatisfy({ $0 }) else { return nil }
-        var result = try Tensor.zeros([n, n], dtype: .float64)
+        var result = Tensor(uninitializedShape: [n, n], dtype: .float64)
         result.makeUniqueContiguous()
         try upperGramDistances(normalised, undefined: undefined, into: result.mutablePointer(Double.self),
                                operation: operation)

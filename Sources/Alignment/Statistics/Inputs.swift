@@ -95,32 +95,6 @@ enum Inputs {
     static func tensor(_ values: [Double], shape: [Int]) -> Tensor { try! Tensor(shape: shape, scalars: values) }
 }
 
-/// Ranks 1…n with ties sharing the average rank (scipy `rankdata(method='average')`); also returns the tie group sizes.
-func averageRanks(_ values: [Double]) -> (ranks: [Double], ties: [Int]) {
-    let (order, keys) = stableOrderAndKeys(values)
-    let n = values.count
-    var ties = [Int]()
-    // Equal keys are equal values (the keys are an order-preserving bijection with −0 folded into +0), and they
-    // are read in sorted order: no random reads of `values`.
-    let ranks = [Double](unsafeUninitializedCapacity: n) { ranks, initialized in
-        order.withUnsafeBufferPointer { order in
-            keys.withUnsafeBufferPointer { keys in
-                var first = 0
-                while first < n {
-                    var last = first
-                    while last + 1 < n && keys[last + 1] == keys[first] { last += 1 }
-                    let rank = Double(first + last) / 2 + 1
-                    for position in first...last { ranks[Int(order[position])] = rank }
-                    ties.append(last - first + 1)
-                    first = last + 1
-                }
-            }
-        }
-        initialized = n
-    }
-    return (ranks, ties)
-}
-
 func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
 
 /// Sample variance with `ddof` (two-pass, for accuracy).
@@ -146,76 +120,3 @@ func pearson(_ a: [Double], _ b: [Double]) -> Double {
 /// Spearman correlation: Pearson correlation of average ranks.
 func spearman(_ a: [Double], _ b: [Double]) -> Double { pearson(averageRanks(a).ranks, averageRanks(b).ranks) }
 
-/// The permutation that sorts `values` ascending, equal values in index order.
-func stableOrder(_ values: [Double]) -> [Int] { stableOrderAndKeys(values).order.map { Int($0) } }
-
-/// The stable ascending order of `values` and their sorted order-preserving 64-bit keys (sign bit flipped for
-/// positives, all bits for negatives; −0 folded into +0). An LSD radix sort with 11-bit digits replaces the
-/// comparison sort's n log n branchy comparisons: one read pass counts all six digits, and a digit's scatter pass is
-/// skipped when every key shares it (common for distances, whose exponents barely vary, and for float32 values
-/// widened to float64, whose low 29 bits are zero); 2048 buckets keep the scatter within cache.
-func stableOrderAndKeys(_ values: [Double]) -> (order: [Int32], keys: [UInt64]) {
-    let n = values.count
-    precondition(n < Int(Int32.max), "internal: too many values to rank")
-    var keys = [UInt64](unsafeUninitializedCapacity: n) { keys, initialized in
-        values.withUnsafeBufferPointer { values in
-            for index in 0..<n {
-                let bits = (values[index] + 0).bitPattern
-                keys[index] = bits >> 63 == 1 ? ~bits : bits | (1 << 63)
-            }
-        }
-        initialized = n
-    }
-    if n < 4096 {
-        let indices = (0..<n).sorted { (a: Int, b: Int) -> Bool in
-            let left = keys[a], right = keys[b]
-            return left < right || (left == right && a < b)
-        }
-        return (indices.map { Int32($0) }, indices.map { keys[$0] })
-    }
-    let digits = 6, buckets = 1 << 11
-    var counts = [Int](repeating: 0, count: digits * buckets)
-    counts.withUnsafeMutableBufferPointer { counts in
-        keys.withUnsafeBufferPointer { keys in
-            for key in keys {
-                for digit in 0..<digits { counts[digit * buckets + Int((key >> UInt64(11 * digit)) & 0x7FF)] += 1 }
-            }
-        }
-    }
-    var order = [Int32](unsafeUninitializedCapacity: n) { order, initialized in
-        for index in 0..<n { order[index] = Int32(index) }
-        initialized = n
-    }
-    var keyBuffer = [UInt64](repeating: 0, count: n), orderBuffer = [Int32](repeating: 0, count: n)
-    for digit in 0..<digits {
-        let shift = UInt64(11 * digit)
-        let moved: Bool = counts.withUnsafeMutableBufferPointer { counts in
-            let histogram = counts.baseAddress! + digit * buckets
-            for bucket in 0..<buckets where histogram[bucket] == n { return false }  // all keys share this digit
-            var running = 0
-            for bucket in 0..<buckets { let c = histogram[bucket]; histogram[bucket] = running; running += c }
-            keys.withUnsafeBufferPointer { keys in
-                order.withUnsafeBufferPointer { order in
-                    keyBuffer.withUnsafeMutableBufferPointer { keyTarget in
-                        orderBuffer.withUnsafeMutableBufferPointer { orderTarget in
-                            for index in 0..<n {
-                                let key = keys[index]
-                                let bucket = Int((key >> shift) & 0x7FF)
-                                let target = histogram[bucket]
-                                histogram[bucket] = target + 1
-                                keyTarget[target] = key
-                                orderTarget[target] = order[index]
-                            }
-                        }
-                    }
-                }
-            }
-            return true
-        }
-        if moved {
-            swap(&keys, &keyBuffer)
-            swap(&order, &orderBuffer)
-        }
-    }
-    return (order, keys)
-}
