@@ -195,6 +195,25 @@ func dinoCubicKernel(_ x: Double) -> Double {
         #expect(images.scalars(as: Float.self).allSatisfy { $0 >= 0 && $0 <= 1 })
         let again = try SyntheticShapes.generate(count: 12, size: 16, classes: 6, seed: 3).images
         #expect(again.scalars(as: Float.self) == images.scalars(as: Float.self))
+        // Grey: equal channels, the same draws as in colour (the background level is the red one), the shape
+        // still at least ~0.3 away from the background.
+        let grey = try SyntheticShapes.generate(count: 12, size: 16, classes: 6, seed: 3, grey: true).images
+        let plane = 16 * 16
+        let greyValues = grey.scalars(as: Float.self), colourValues = images.scalars(as: Float.self)
+        for image in 0..<12 {
+            let red = Array(greyValues[(image * 3) * plane ..< (image * 3 + 1) * plane])
+            #expect(Array(greyValues[(image * 3 + 1) * plane ..< (image * 3 + 2) * plane]) == red)
+            #expect(Array(greyValues[(image * 3 + 2) * plane ..< (image * 3 + 3) * plane]) == red)
+            // The corner pixel is background in both (shapes stay inside a margin of their radius).
+            let corner = (image * 3) * plane
+            #expect(greyValues[corner] == colourValues[corner])
+            let sorted = red.sorted()
+            #expect(sorted[plane - 8] - sorted[8] > 0.2)
+        }
+        let colourChannelsDiffer = (0..<12).contains { image in
+            colourValues[(image * 3) * plane] != colourValues[(image * 3 + 1) * plane]
+        }
+        #expect(colourChannelsDiffer)
         #expect(dinoErrorText { _ = try SyntheticShapes.generate(count: 1, size: 4, seed: 0) }
             == "SyntheticShapes: need 1…6 classes, a size of at least 8 and a non-negative count, got 6, 4, 1")
     }

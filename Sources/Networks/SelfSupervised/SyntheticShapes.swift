@@ -11,9 +11,12 @@ public enum SyntheticShapes {
     public static let classNames = ["disc", "square", "triangle", "ring", "cross", "stripes"]
 
     /// `count` images `[count, 3, size, size]` float32 in [0, 1] and their labels `[count]` int64; labels cycle
-    /// through the first `classes` classes (balanced), and everything else comes from `seed`.
+    /// through the first `classes` classes (balanced), and everything else comes from `seed`. With `grey`, the
+    /// background and the shape are random grey levels (the first of each colour's three draws, every channel equal,
+    /// noise included; shapes, positions, sizes and rotations as in colour), so that colour is not a nuisance that
+    /// two views of an image share.
     /// Throws `invalidArgument` for a class count outside 1…6, a size below 8 or a negative count.
-    public static func generate(count: Int, size: Int, classes: Int = 6, seed: UInt64) throws
+    public static func generate(count: Int, size: Int, classes: Int = 6, seed: UInt64, grey: Bool = false) throws
         -> (images: Tensor, labels: Tensor) {
         guard (1...classNames.count).contains(classes), size >= 8, count >= 0 else {
             throw TensorError(.invalidArgument, "SyntheticShapes", "need 1…\(classNames.count) classes, a size of at "
@@ -27,8 +30,8 @@ public enum SyntheticShapes {
         for image in 0..<count {
             let u = Array(draws[image * 10 ..< image * 10 + 10])
             let label = image % classes
-            let background = [u[0], u[1], u[2]]
-            var foreground = [u[3], u[4], u[5]]
+            let background = grey ? [u[0], u[0], u[0]] : [u[0], u[1], u[2]]
+            var foreground = grey ? [u[3], u[3], u[3]] : [u[3], u[4], u[5]]
             // Push the foreground away from the background so the shape is always visible.
             let backgroundMean = background.reduce(0, +) / 3
             let foregroundMean = foreground.reduce(0, +) / 3
@@ -50,7 +53,9 @@ public enum SyntheticShapes {
                     let inside = contains(label: label, x: px, y: py)
                     for channel in 0..<3 {
                         let index = (image * 3 + channel) * plane + y * size + x
-                        let value = (inside ? foreground[channel] : background[channel]) + noise[index]
+                        // Grey images take one noise value per pixel, so that their channels are equal.
+                        let noiseIndex = grey ? (image * 3) * plane + y * size + x : index
+                        let value = (inside ? foreground[channel] : background[channel]) + noise[noiseIndex]
                         pixels[index] = Float(Swift.min(Swift.max(value, 0), 1))
                     }
                 }
