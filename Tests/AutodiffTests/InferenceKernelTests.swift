@@ -187,7 +187,7 @@ struct InferenceKernelTests {
         }
     }
 
-    /// The inference MLP equals the recorded composite to float32 rounding, and reports shape errors as `linear`.
+    /// The inference MLP equals the recorded composite to float32 rounding (relative to the outputs' size), and reports shape errors as `linear`.
     @Test func geluFeedForwardEqualsCompositeAndChecksShapes() throws {
         let x = try Tensor.randomNormal([3, 700, 16], seed: 1).astype(.float32)
         let (w1, b1) = (try Tensor.randomNormal([512, 16], seed: 2).astype(.float32),
@@ -199,7 +199,8 @@ struct InferenceKernelTests {
         let composite = try Variable.linear(Variable.linear(Variable(x), weight: Variable(w1), bias: Variable(b1))
             .gelu(), weight: Variable(w2), bias: Variable(b2)).value
         let gap = try (fused - composite).abs().max().item() as Double
-        #expect(gap <= 1e-5)
+        let scale = try composite.abs().max().item() as Double
+        #expect(gap <= 1e-5 * Swift.max(1, scale), "gap \(gap) at scale \(scale)")
         do {
             _ = try Variable.geluFeedForward(Variable(x), weight1: Variable(w1), bias1: nil,
                                              weight2: Variable(try Tensor.zeros([16, 500])), bias2: nil)
