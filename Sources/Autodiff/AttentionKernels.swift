@@ -6,8 +6,10 @@ import Tensors
 /// reads in place, and each head's output is written into its d columns of the `[n, tokens, F]` result. So there
 /// is no reshape, transpose or split of the projection, forward or backward.
 ///
-/// The gemms run one after another (bm never calls BLAS inside its own parallel loops, and OpenBLAS threads large
-/// ones); the softmax over all rows of all heads runs in one parallel loop between them.
+/// The forward pass of small heads runs register-blocked loops, one (example, head) pair per task of a parallel
+/// loop; larger heads and the backward pass use gemms, which run one after another (bm never calls BLAS inside its
+/// own parallel loops, and OpenBLAS threads large ones), with the softmax (or its backward) over all rows of all
+/// heads in one parallel loop between them.
 enum AttentionKernels {
     struct Sizes {
         let batch: Int, tokens: Int, heads: Int, headWidth: Int
@@ -16,9 +18,74 @@ enum AttentionKernels {
         var scale: Double { 1 / Double(headWidth).squareRoot() }
     }
 
-    /// The attention output `[n, tokens, F]` and the probabilities `[n, heads, tokens, tokens]` (kept for the
-    /// backward pass).
-    static func forward<T: KernelFloat>(_: T.Type, _ qkv: Tensor, heads: Int) throws
+    /// Heads whose score product (tokens² · head width multiply-adds) is at most this go through `forwardInTasks`;
+    /// larger ones through BLAS (`forwardByProducts`), whose vectorised kernels then win over register loops.
+    static let largestTaskHead = 1 << 19
+
+    /// The attention output `[n, tokens, F]`, and with `keepingProbabilities` the probabilities
+    /// `[n, heads, tokens, tokens]` (for the backward pass; inference does without them).
+    static func forward<T: KernelFloat>(_: T.Type, _ qkv: Tensor, heads: Int, keepingProbabilities: Bool) throws
+        -> (output: Tensor, probabilities: Tensor?) {
+        let tokens = qkv.shape[1], headWidth = qkv.shape[2] / (3 * heads)
+        if tokens * tokens * headWidth <= largestTaskHead {
+            return try forwardInTasks(T.self, qkv, heads: heads, keepingProbabilities: keepingProbabilities)
+        }
+        let (output, probabilities) = try forwardByProducts(T.self, qkv, heads: heads)
+        return (output, keepingProbabilities ? probabilities : nil)
+    }
+
+    /// Small heads (a small ViT's 65 tokens × 16): each (example, head) pair is one task of a parallel loop,
+    /// computed in registers rather than by BLAS. Such a head's products are too small for BLAS to run them on
+    /// more than one core or to amortise its packing, so that the gemms would run one after another on one core.
+    /// Each task copies Kᵀ out (zero-padded to a multiple of 8 columns), forms S = scale·Q·Kᵀ four query rows by
+    /// eight keys at a time, takes each row's softmax, and forms O = P·V four rows by eight columns at a time,
+    /// writing its d columns of the result.
+    static func forwardInTasks<T: KernelFloat>(_: T.Type, _ qkv: Tensor, heads: Int, keepingProbabilities: Bool)
+        throws -> (output: Tensor, probabilities: Tensor?) {
+        let sizes = Sizes(batch: qkv.shape[0], tokens: qkv.shape[1], heads: heads,
+                          headWidth: qkv.shape[2] / (3 * heads))
+        let (n, t, d, f) = (sizes.batch, sizes.tokens, sizes.headWidth, sizes.features)
+        let input = qkv.contiguous()
+        let probabilities = keepingProbabilities ? Tensor(uninitializedShape: [n, heads, t, t], dtype: qkv.dtype) : nil
+        let output = Tensor(uninitializedShape: [n, t, f], dtype: qkv.dtype)
+        if n == 0 || t == 0 { return (output, probabilities) }
+        let source = SendablePointer(input.pointer(T.self)), result = SendablePointer(output.mutablePointer(T.self))
+        let kept = probabilities.map { SendablePointer($0.mutablePointer(T.self)) }
+        let scale = T(fromDouble: sizes.scale), stride = sizes.rowStride
+        let padded = (t + 7) / 8 * 8
+        try parallelRanges(n * heads, grain: 2 * t * t * d, operation: "attention") { range in
+            // Kᵀ (d × padded) and the scores (t × padded) of one head.
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: (d + t) * padded)
+            defer { scratch.deallocate() }
+            let keysTransposed = scratch, scores = scratch + d * padded
+            for task in range {
+                let (example, head) = task.quotientAndRemainder(dividingBy: heads)
+                let rows = UnsafePointer(source.base) + example * t * stride + head * d
+                let (query, key, value) = (rows, rows + f, rows + 2 * f)
+                for c in 0..<d {
+                    let destination = keysTransposed + c * padded
+                    for j in 0..<t { destination[j] = key[j * stride + c] }
+                    for j in t..<padded { destination[j] = 0 }
+                }
+                scoresBlock(query: query, stride: stride, keysTransposed: UnsafePointer(keysTransposed),
+                            tokens: t, padded: padded, headWidth: d, scale: scale, into: scores)
+                for i in 0..<t { FusedKernels.softmaxRow(scores + i * padded, t) }
+                if let kept {
+                    let destination = kept.base + task * t * t
+                    for i in 0..<t { (destination + i * t).update(from: scores + i * padded, count: t) }
+                }
+                mixBlock(probabilities: UnsafePointer(scores), padded: padded, value: value, stride: stride,
+                         tokens: t, headWidth: d, into: result.base + example * t * f + head * d, outputStride: f)
+            }
+        }
+        withExtendedLifetime(input) {}
+        return (output, probabilities)
+    }
+
+    /// Large heads: S = scale·Q·Kᵀ and O = P·V by BLAS, one gemm per head after another (OpenBLAS threads the
+    /// large ones), the softmax over all rows of all heads in one parallel loop between them. Returns the output
+    /// `[n, tokens, F]` and the probabilities `[n, heads, tokens, tokens]`.
+    static func forwardByProducts<T: KernelFloat>(_: T.Type, _ qkv: Tensor, heads: Int) throws
         -> (output: Tensor, probabilities: Tensor) {
         let sizes = Sizes(batch: qkv.shape[0], tokens: qkv.shape[1], heads: heads,
                           headWidth: qkv.shape[2] / (3 * heads))
@@ -60,6 +127,85 @@ enum AttentionKernels {
         // The pointers above point into `input` (possibly a fresh contiguous copy): keep it alive until here.
         withExtendedLifetime(input) {}
         return (output, probabilities)
+    }
+
+    @inline(__always)
+    static func load8<T: KernelFloat>(_ pointer: UnsafePointer<T>) -> SIMD8<T> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<T>.self)
+    }
+
+    @inline(__always)
+    static func store8<T: KernelFloat>(_ vector: SIMD8<T>, _ pointer: UnsafeMutablePointer<T>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<T>.self)
+    }
+
+    /// scores[i, j] = scale · Σ_c query[i·stride + c] · keysTransposed[c·padded + j] for i < tokens, j < padded.
+    /// Four rows share each load of eight keys (the last block repeats its last row instead of reading past it).
+    @inline(__always)
+    static func scoresBlock<T: KernelFloat>(query: UnsafePointer<T>, stride: Int, keysTransposed: UnsafePointer<T>,
+                                            tokens t: Int, padded: Int, headWidth d: Int, scale: T,
+                                            into scores: UnsafeMutablePointer<T>) {
+        var i0 = 0
+        while i0 < t {
+            let r1 = Swift.min(i0 + 1, t - 1), r2 = Swift.min(i0 + 2, t - 1), r3 = Swift.min(i0 + 3, t - 1)
+            let q0 = query + i0 * stride, q1 = query + r1 * stride, q2 = query + r2 * stride
+            let q3 = query + r3 * stride
+            var j0 = 0
+            while j0 < padded {
+                var a0 = SIMD8<T>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+                for c in 0..<d {
+                    let keys = load8(keysTransposed + c * padded + j0)
+                    a0 += SIMD8(repeating: q0[c]) * keys
+                    a1 += SIMD8(repeating: q1[c]) * keys
+                    a2 += SIMD8(repeating: q2[c]) * keys
+                    a3 += SIMD8(repeating: q3[c]) * keys
+                }
+                let factor = SIMD8<T>(repeating: scale)
+                store8(a0 * factor, scores + i0 * padded + j0)
+                if i0 + 1 < t { store8(a1 * factor, scores + (i0 + 1) * padded + j0) }
+                if i0 + 2 < t { store8(a2 * factor, scores + (i0 + 2) * padded + j0) }
+                if i0 + 3 < t { store8(a3 * factor, scores + (i0 + 3) * padded + j0) }
+                j0 += 8
+            }
+            i0 += 4
+        }
+    }
+
+    /// output[i·outputStride + c] = Σ_j probabilities[i·padded + j] · value[j·stride + c] for i < tokens,
+    /// c < headWidth: four rows by eight columns at a time, the columns beyond a multiple of 8 one at a time.
+    @inline(__always)
+    static func mixBlock<T: KernelFloat>(probabilities p: UnsafePointer<T>, padded: Int, value: UnsafePointer<T>,
+                                         stride: Int, tokens t: Int, headWidth d: Int,
+                                         into output: UnsafeMutablePointer<T>, outputStride: Int) {
+        var i0 = 0
+        while i0 < t {
+            let r1 = Swift.min(i0 + 1, t - 1), r2 = Swift.min(i0 + 2, t - 1), r3 = Swift.min(i0 + 3, t - 1)
+            let p0 = p + i0 * padded, p1 = p + r1 * padded, p2 = p + r2 * padded, p3 = p + r3 * padded
+            var c0 = 0
+            while c0 + 8 <= d {
+                var a0 = SIMD8<T>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+                for j in 0..<t {
+                    let values = load8(value + j * stride + c0)
+                    a0 += SIMD8(repeating: p0[j]) * values
+                    a1 += SIMD8(repeating: p1[j]) * values
+                    a2 += SIMD8(repeating: p2[j]) * values
+                    a3 += SIMD8(repeating: p3[j]) * values
+                }
+                store8(a0, output + i0 * outputStride + c0)
+                if i0 + 1 < t { store8(a1, output + (i0 + 1) * outputStride + c0) }
+                if i0 + 2 < t { store8(a2, output + (i0 + 2) * outputStride + c0) }
+                if i0 + 3 < t { store8(a3, output + (i0 + 3) * outputStride + c0) }
+                c0 += 8
+            }
+            for c in c0..<d {
+                for i in i0..<Swift.min(i0 + 4, t) {
+                    var total: T = 0
+                    for j in 0..<t { total += p[i * padded + j] * value[j * stride + c] }
+                    output[i * outputStride + c] = total
+                }
+            }
+            i0 += 4
+        }
     }
 
     /// The `columns × rows` transpose of a `rows × columns` block with row stride `stride`, written contiguously.

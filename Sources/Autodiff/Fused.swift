@@ -10,15 +10,7 @@ extension Variable {
     /// - `input` `[..., inputs]`, `weight` `[outputs, inputs]`, `bias` `[outputs]` or nil; result `[..., outputs]`.
     /// - Throws `shapeMismatch` naming the shapes when they do not fit.
     public static func linear(_ input: Variable, weight: Variable, bias: Variable?) throws -> Variable {
-        let operation = "linear"
-        guard input.rank >= 1, weight.rank == 2, input.shape[input.rank - 1] == weight.shape[1] else {
-            throw TensorError(.shapeMismatch, operation, "input \(formatShape(input.shape)) and weight "
-                              + "\(formatShape(weight.shape)): expected [..., k] and [outputs, k]")
-        }
-        if let bias, bias.shape != [weight.shape[0]] {
-            throw TensorError(.shapeMismatch, operation, "bias \(formatShape(bias.shape)) for weight "
-                              + "\(formatShape(weight.shape)): expected [\(weight.shape[0])]")
-        }
+        try checkLinearShapes(input.shape, weight: weight.shape, bias: bias?.shape)
         let dtypes = Set([input.dtype, weight.dtype] + (bias.map { [$0.dtype] } ?? []))
         guard dtypes.count == 1, input.dtype.isFloatingPoint else {
             let product = try matmul(input, weight.transposed())
@@ -28,6 +20,48 @@ extension Variable {
             float: { try FusedKernels.linear(Float.self, input.value, weight.value, bias?.value) },
             double: { try FusedKernels.linear(Double.self, input.value, weight.value, bias?.value) })
         return record(.linear, [input, weight] + (bias.map { [$0] } ?? []), value: value)
+    }
+
+    /// The hidden layer of a transformer's MLP, GELU(x·Wᵀ + b) = `linear(input, weight:, bias:).gelu()`. When no
+    /// input requires a gradient (inference) it is one kernel that writes the GELU over the product in place, so
+    /// that the hidden activations take one buffer instead of two; otherwise it records `linear` and `gelu`.
+    /// - Shapes and errors as `linear`: `input` `[..., inputs]`, `weight` `[outputs, inputs]`, `bias` `[outputs]` or
+    ///   nil; result `[..., outputs]`.
+    public static func linearGELU(_ input: Variable, weight: Variable, bias: Variable?) throws -> Variable {
+        let tracked = input.requiresGradient || weight.requiresGradient || bias?.requiresGradient == true
+        let dtypes = Set([input.dtype, weight.dtype] + (bias.map { [$0.dtype] } ?? []))
+        guard !tracked, dtypes.count == 1, input.dtype.isFloatingPoint else {
+            return try linear(input, weight: weight, bias: bias).gelu()
+        }
+        try checkLinearShapes(input.shape, weight: weight.shape, bias: bias?.shape)
+        return Variable(try FusedKernels.dispatch(input.dtype,
+            float: { try FusedKernels.linearGELU(Float.self, input.value, weight.value, bias?.value) },
+            double: { try FusedKernels.linearGELU(Double.self, input.value, weight.value, bias?.value) }))
+    }
+
+    /// A transformer's MLP, GELU(x·W1ᵀ + b1)·W2ᵀ + b2 = `linear(linearGELU(input, weight1, bias1), weight2, bias2)`.
+    /// When no input requires a gradient (inference) it is one kernel that runs both products a chunk of rows at a
+    /// time through one reused hidden buffer, so that the `[..., hidden]` activations are never allocated as a
+    /// whole; otherwise it records `linear`, `gelu` and `linear`.
+    /// - `input` `[..., inputs]`, `weight1` `[hidden, inputs]`, `bias1` `[hidden]` or nil, `weight2`
+    ///   `[outputs, hidden]`, `bias2` `[outputs]` or nil; result `[..., outputs]`.
+    /// - Throws `shapeMismatch` naming the shapes when they do not fit (as `linear`, for either product).
+    public static func geluFeedForward(_ input: Variable, weight1: Variable, bias1: Variable?, weight2: Variable,
+                                       bias2: Variable?) throws -> Variable {
+        try checkLinearShapes(input.shape, weight: weight1.shape, bias: bias1?.shape)
+        try checkLinearShapes(Array(input.shape.dropLast()) + [weight1.shape[0]], weight: weight2.shape,
+                              bias: bias2?.shape)
+        let operands = [input, weight1, weight2] + (bias1.map { [$0] } ?? []) + (bias2.map { [$0] } ?? [])
+        let sizes = [input.shape.last!, weight1.shape[0], weight2.shape[0]]
+        guard !operands.contains(where: \.requiresGradient), Set(operands.map(\.dtype)).count == 1,
+              input.dtype.isFloatingPoint, input.count > 0, !sizes.contains(0) else {
+            return try linear(linearGELU(input, weight: weight1, bias: bias1), weight: weight2, bias: bias2)
+        }
+        return Variable(try FusedKernels.dispatch(input.dtype,
+            float: { try FusedKernels.geluFeedForward(Float.self, input.value, weight1.value, bias1?.value,
+                                                      weight2.value, bias2?.value) },
+            double: { try FusedKernels.geluFeedForward(Double.self, input.value, weight1.value, bias1?.value,
+                                                       weight2.value, bias2?.value) }))
     }
 
     /// Layer normalisation over the last axis with a scale and shift, as one kernel:
@@ -91,9 +125,28 @@ extension Variable {
         guard qkv.dtype.isFloatingPoint else {
             throw TensorError(.dtype, operation, "qkv must be float32 or float64, got \(qkv.dtype)")
         }
+        // The probabilities are kept only for a backward pass.
+        let keeping = qkv.requiresGradient
         let (output, probabilities) = try FusedKernels.dispatch(qkv.dtype,
-            float: { try AttentionKernels.forward(Float.self, qkv.value, heads: heads) },
-            double: { try AttentionKernels.forward(Double.self, qkv.value, heads: heads) })
+            float: { try AttentionKernels.forward(Float.self, qkv.value, heads: heads, keepingProbabilities: keeping) },
+            double: {
+                try AttentionKernels.forward(Double.self, qkv.value, heads: heads, keepingProbabilities: keeping)
+            })
+        guard let probabilities else { return Variable(output) }
         return record(.attention(heads: heads, probabilities: probabilities), [qkv], value: output)
+    }
+
+    /// Throws `shapeMismatch` unless the input is `[..., k]`, the weight `[outputs, k]` and the bias nil or
+    /// `[outputs]`.
+    static func checkLinearShapes(_ input: [Int], weight: [Int], bias: [Int]?) throws {
+        let operation = "linear"
+        guard input.count >= 1, weight.count == 2, input[input.count - 1] == weight[1] else {
+            throw TensorError(.shapeMismatch, operation, "input \(formatShape(input)) and weight "
+                              + "\(formatShape(weight)): expected [..., k] and [outputs, k]")
+        }
+        if let bias, bias != [weight[0]] {
+            throw TensorError(.shapeMismatch, operation, "bias \(formatShape(bias)) for weight "
+                              + "\(formatShape(weight)): expected [\(weight[0])]")
+        }
     }
 }

@@ -205,6 +205,51 @@ enum FusedKernels {
         return products
     }
 
+    /// Hidden elements per chunk of `geluFeedForward`: about 1 MB of float32, so that a chunk's hidden activations
+    /// stay in cache between the two products.
+    static let feedForwardChunkElements = 1 << 18
+
+    /// fc2(GELU(fc1(x))) = GELU(x·W1ᵀ + b1)·W2ᵀ + b2, `chunk` rows at a time through one reused hidden buffer: the
+    /// `[rows, hidden]` activations are never allocated (in a small ViT they are 4 MB a block, which glibc and the
+    /// kernel fault and zero afresh). Each product is `linear`'s gemm (the bias written first, beta = 1) on a row
+    /// range, and the GELU is `geluInPlace`, so every element is computed as by `linear`, `gelu`, `linear`.
+    /// Sizes are positive (the caller takes the composite otherwise).
+    static func geluFeedForward<T: KernelFloat>(_: T.Type, _ x: Tensor, _ weight1: Tensor, _ bias1: Tensor?,
+                                                _ weight2: Tensor, _ bias2: Tensor?) throws -> Tensor {
+        let (hidden, inputs, outputs) = (weight1.shape[0], weight1.shape[1], weight2.shape[0])
+        let rows = x.count / inputs
+        let input = x.contiguous(), first = weight1.contiguous(), second = weight2.contiguous()
+        let shift1 = bias1?.contiguous(), shift2 = bias2?.contiguous()
+        let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outputs], dtype: x.dtype)
+        let output = result.mutablePointer(T.self)
+        let chunk = Swift.max(1, Swift.min(rows, feedForwardChunkElements / hidden))
+        let activations = UnsafeMutablePointer<T>.allocate(capacity: chunk * hidden)
+        defer { activations.deallocate() }
+        var start = 0
+        while start < rows {
+            let count = Swift.min(chunk, rows - start)
+            if let shift1 {
+                let values = shift1.pointer(T.self)
+                for row in 0..<count { (activations + row * hidden).update(from: values, count: hidden) }
+            }
+            Linalg.gemm(transposeA: false, transposeB: true, m: count, n: hidden, k: inputs, alpha: 1,
+                        a: input.pointer(T.self) + start * inputs, lda: inputs, b: first.pointer(T.self), ldb: inputs,
+                        beta: shift1 == nil ? 0 : 1, c: activations, ldc: hidden)
+            try geluInPlace(activations, count: count * hidden)
+            let destination = output + start * outputs
+            if let shift2 {
+                let values = shift2.pointer(T.self)
+                for row in 0..<count { (destination + row * outputs).update(from: values, count: outputs) }
+            }
+            Linalg.gemm(transposeA: false, transposeB: true, m: count, n: outputs, k: hidden, alpha: 1,
+                        a: UnsafePointer(activations), lda: hidden, b: second.pointer(T.self), ldb: hidden,
+                        beta: shift2 == nil ? 0 : 1, c: destination, ldc: outputs)
+            start += count
+        }
+        withExtendedLifetime((input, first, second, shift1, shift2)) {}
+        return result
+    }
+
     // MARK: Layer normalisation
 
     /// The mean and 1/√(variance + epsilon) of one row (two passes, biased variance).
@@ -296,19 +341,39 @@ enum FusedKernels {
 
     // MARK: GELU
 
+    /// x·Φ(x) = x/2·(1 + erf(x/√2)) of one element.
+    @inline(__always)
+    static func geluScalar<T: KernelFloat>(_ value: T) -> T {
+        value * 0.5 * (1 + T.errorFunction(value * T(fromDouble: 0.70710678118654752440)))
+    }
+
     /// x·Φ(x) = x/2·(1 + erf(x/√2)), elementwise.
     static func gelu<T: KernelFloat>(_: T.Type, _ x: Tensor) throws -> Tensor {
         let input = x.contiguous()
         let result = Tensor(uninitializedShape: x.shape, dtype: x.dtype)
         let source = SendablePointer(input.pointer(T.self)), destination = SendablePointer(result.mutablePointer(T.self))
         try parallelRanges(x.count, operation: "gelu") { range in
-            let halfRoot: T = T(fromDouble: 0.70710678118654752440)
-            for i in range {
-                let value = source.base[i]
-                destination.base[i] = value * 0.5 * (1 + T.errorFunction(value * halfRoot))
-            }
+            for i in range { destination.base[i] = geluScalar(source.base[i]) }
         }
         withExtendedLifetime(input) {}
+        return result
+    }
+
+    /// The GELU of `count` elements at `data`, in place. (One pointer read and written at the same index, so that
+    /// the loop vectorises: with a separate source and destination that may overlap, it would not.)
+    static func geluInPlace<T: KernelFloat>(_ data: UnsafeMutablePointer<T>, count: Int) throws {
+        let elements = SendablePointer(data)
+        try parallelRanges(count, operation: "gelu") { range in
+            for i in range { elements.base[i] = geluScalar(elements.base[i]) }
+        }
+    }
+
+    /// GELU(x·Wᵀ + b): the product's own buffer receives the GELU (one buffer written once, instead of a second
+    /// hidden-sized result). Only for values that nothing differentiates: the GELU's backward needs the product.
+    static func linearGELU<T: KernelFloat>(_: T.Type, _ x: Tensor, _ weight: Tensor, _ bias: Tensor?) throws
+        -> Tensor {
+        let result = try linear(T.self, x, weight, bias)
+        try geluInPlace(result.mutablePointer(T.self), count: result.count)
         return result
     }
 

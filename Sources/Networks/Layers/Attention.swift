@@ -75,7 +75,16 @@ public final class MLP: Layer {
 
     /// `[..., features]` → `[..., features]`. Throws `shapeMismatch` for another last axis.
     public func callAsFunction(_ input: Variable, in pass: ForwardPass) throws -> Variable {
-        try fc2(activation(fc1(input, in: pass), in: pass), in: pass)
+        if activation is GELU {
+            // One fused primitive: in inference it runs fc1, GELU and fc2 a chunk of rows at a time, without
+            // allocating the hidden activations.
+            try checkFeatures(input, fc1.inputs, layer: "Linear")
+            return try Variable.geluFeedForward(input, weight1: pass.variable(for: fc1.weight),
+                                                bias1: fc1.bias.map(pass.variable(for:)),
+                                                weight2: pass.variable(for: fc2.weight),
+                                                bias2: fc2.bias.map(pass.variable(for:)))
+        }
+        return try fc2(activation(fc1(input, in: pass), in: pass), in: pass)
     }
 }
 
