@@ -140,69 +140,59 @@ enum AttentionKernels {
     }
 
     /// scores[i, j] = scale · Σ_c query[i·stride + c] · keysTransposed[c·padded + j] for i < tokens, j < padded.
-    /// Four rows share each load of eight keys (the last block repeats its last row instead of reading past it).
     @inline(__always)
     static func scoresBlock<T: KernelFloat>(query: UnsafePointer<T>, stride: Int, keysTransposed: UnsafePointer<T>,
                                             tokens t: Int, padded: Int, headWidth d: Int, scale: T,
                                             into scores: UnsafeMutablePointer<T>) {
-        var i0 = 0
-        while i0 < t {
-            let r1 = Swift.min(i0 + 1, t - 1), r2 = Swift.min(i0 + 2, t - 1), r3 = Swift.min(i0 + 3, t - 1)
-            let q0 = query + i0 * stride, q1 = query + r1 * stride, q2 = query + r2 * stride
-            let q3 = query + r3 * stride
-            var j0 = 0
-            while j0 < padded {
-                var a0 = SIMD8<T>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-                for c in 0..<d {
-                    let keys = load8(keysTransposed + c * padded + j0)
-                    a0 += SIMD8(repeating: q0[c]) * keys
-                    a1 += SIMD8(repeating: q1[c]) * keys
-                    a2 += SIMD8(repeating: q2[c]) * keys
-                    a3 += SIMD8(repeating: q3[c]) * keys
-                }
-                let factor = SIMD8<T>(repeating: scale)
-                store8(a0 * factor, scores + i0 * padded + j0)
-                if i0 + 1 < t { store8(a1 * factor, scores + (i0 + 1) * padded + j0) }
-                if i0 + 2 < t { store8(a2 * factor, scores + (i0 + 2) * padded + j0) }
-                if i0 + 3 < t { store8(a3 * factor, scores + (i0 + 3) * padded + j0) }
-                j0 += 8
-            }
-            i0 += 4
-        }
+        productBlock(a: query, aStride: stride, b: keysTransposed, bStride: padded, depth: d, rows: t,
+                     columns: padded, scale: scale, into: scores, cStride: padded)
     }
 
     /// output[i·outputStride + c] = Σ_j probabilities[i·padded + j] · value[j·stride + c] for i < tokens,
-    /// c < headWidth: four rows by eight columns at a time, the columns beyond a multiple of 8 one at a time.
+    /// c < headWidth: the columns up to a multiple of 8 by `productBlock`, the rest one at a time.
     @inline(__always)
     static func mixBlock<T: KernelFloat>(probabilities p: UnsafePointer<T>, padded: Int, value: UnsafePointer<T>,
                                          stride: Int, tokens t: Int, headWidth d: Int,
                                          into output: UnsafeMutablePointer<T>, outputStride: Int) {
+        let blocked = d & ~7
+        productBlock(a: p, aStride: padded, b: value, bStride: stride, depth: t, rows: t, columns: blocked,
+                     scale: 1, into: output, cStride: outputStride)
+        for c in blocked..<d {
+            for i in 0..<t {
+                var total: T = 0
+                for j in 0..<t { total += p[i * padded + j] * value[j * stride + c] }
+                output[i * outputStride + c] = total
+            }
+        }
+    }
+
+    /// c[i·cStride + j] = scale · Σ_k a[i·aStride + k] · b[k·bStride + j] for i < rows, j < columns (a multiple of
+    /// 8): four rows share each load of eight columns of b (the last block repeats its last row instead of reading
+    /// past it), accumulated in registers.
+    @inline(__always)
+    static func productBlock<T: KernelFloat>(a: UnsafePointer<T>, aStride: Int, b: UnsafePointer<T>, bStride: Int,
+                                             depth: Int, rows t: Int, columns: Int, scale: T,
+                                             into c: UnsafeMutablePointer<T>, cStride: Int) {
+        let factor = SIMD8<T>(repeating: scale)
         var i0 = 0
         while i0 < t {
             let r1 = Swift.min(i0 + 1, t - 1), r2 = Swift.min(i0 + 2, t - 1), r3 = Swift.min(i0 + 3, t - 1)
-            let p0 = p + i0 * padded, p1 = p + r1 * padded, p2 = p + r2 * padded, p3 = p + r3 * padded
-            var c0 = 0
-            while c0 + 8 <= d {
-                var a0 = SIMD8<T>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
-                for j in 0..<t {
-                    let values = load8(value + j * stride + c0)
-                    a0 += SIMD8(repeating: p0[j]) * values
-                    a1 += SIMD8(repeating: p1[j]) * values
-                    a2 += SIMD8(repeating: p2[j]) * values
-                    a3 += SIMD8(repeating: p3[j]) * values
+            let a0 = a + i0 * aStride, a1 = a + r1 * aStride, a2 = a + r2 * aStride, a3 = a + r3 * aStride
+            var j0 = 0
+            while j0 < columns {
+                var s0 = SIMD8<T>(repeating: 0), s1 = s0, s2 = s0, s3 = s0
+                for k in 0..<depth {
+                    let row = load8(b + k * bStride + j0)
+                    s0 += SIMD8(repeating: a0[k]) * row
+                    s1 += SIMD8(repeating: a1[k]) * row
+                    s2 += SIMD8(repeating: a2[k]) * row
+                    s3 += SIMD8(repeating: a3[k]) * row
                 }
-                store8(a0, output + i0 * outputStride + c0)
-                if i0 + 1 < t { store8(a1, output + (i0 + 1) * outputStride + c0) }
-                if i0 + 2 < t { store8(a2, output + (i0 + 2) * outputStride + c0) }
-                if i0 + 3 < t { store8(a3, output + (i0 + 3) * outputStride + c0) }
-                c0 += 8
-            }
-            for c in c0..<d {
-                for i in i0..<Swift.min(i0 + 4, t) {
-                    var total: T = 0
-                    for j in 0..<t { total += p[i * padded + j] * value[j * stride + c] }
-                    output[i * outputStride + c] = total
-                }
+                store8(s0 * factor, c + i0 * cStride + j0)
+                if i0 + 1 < t { store8(s1 * factor, c + (i0 + 1) * cStride + j0) }
+                if i0 + 2 < t { store8(s2 * factor, c + (i0 + 2) * cStride + j0) }
+                if i0 + 3 < t { store8(s3 * factor, c + (i0 + 3) * cStride + j0) }
+                j0 += 8
             }
             i0 += 4
         }
