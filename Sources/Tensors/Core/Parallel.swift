@@ -27,8 +27,11 @@ public enum Threads {
         BLAS.setThreadCount(count)
     }
 
-    /// Applies the configured count to OpenBLAS once, before the first BLAS call.
-    static let applyToBLASOnce: Void = { BLAS.setThreadCount(Threads.count) }()
+    /// Applies the configured count and the idle-spin limit to OpenBLAS once, before the first BLAS call.
+    static let applyToBLASOnce: Void = {
+        BLAS.limitIdleSpinning()
+        BLAS.setThreadCount(Threads.count)
+    }()
 }
 
 /// A flag that long kernels check between chunks, so that an interactive session can stop them (Ctrl-C).

@@ -1,4 +1,5 @@
 import CBLAS
+import Glibc
 
 /// The one file that calls OpenBLAS and LAPACKE. Everything here is a thin typed wrapper; shape checks, error messages
 /// and layout decisions live in the callers.
@@ -8,6 +9,20 @@ import CBLAS
 enum BLAS {
     static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(count))
+    }
+
+    /// Idle OpenBLAS workers busy-wait (`sched_yield`) for 2^28 cycles, about 0.1 s, after every threaded call before
+    /// they sleep. bm's own kernel threads run between BLAS calls (a transformer block alternates GEMMs with
+    /// attention, GELU and LayerNorm kernels), so that spinning took cores from them: about 30 % of a small ViT's
+    /// forward samples, and forward times that varied 2.6× from run to run on an idle machine. Unless the user set
+    /// `OPENBLAS_THREAD_TIMEOUT` (log2 of the cycles), bm sets 2^16 cycles (about 25 µs, still enough for
+    /// back-to-back calls): the library reads its environment only when loaded, so it is read again and the pool
+    /// restarted with the new limit. Called once, before bm's first BLAS call.
+    static func limitIdleSpinning() {
+        guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
+        setenv("OPENBLAS_THREAD_TIMEOUT", "16", 0)
+        openblas_read_env()
+        _ = blas_thread_shutdown_()
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major matrices, where `op` transposes when asked.
