@@ -26,6 +26,22 @@ struct GlobalStateTests {
         #expect(errorMessage { try a + a } == "add: interrupted")
     }
 
+    @Test("idle OpenBLAS workers spin at most 2^16 cycles unless OPENBLAS_THREAD_TIMEOUT says otherwise")
+    func blasIdleSpinLimit() throws {
+        let chosen = ProcessInfo.processInfo.environment["OPENBLAS_THREAD_TIMEOUT"].flatMap { Int($0) }
+        var random = TestRandom(11)
+        let values = random.values(300 * 200)
+        let a = makeTensor(values, shape: [300, 200], dtype: .float64)
+        let product = try Tensor.matmul(a, a.transposed())
+        #expect(BLAS.idleSpinLimit == (chosen ?? 16))
+        // The pool restarted with the new limit still multiplies correctly on every thread.
+        let scalars = product.scalars(as: Double.self)
+        for (i, j) in [(0, 0), (17, 250), (299, 3), (150, 150)] {
+            let expected = (0..<200).reduce(0.0) { $0 + values[i * 200 + $1] * values[j * 200 + $1] }
+            #expect(abs(scalars[i * 300 + j] - expected) <= 1e-12 * Swift.max(1, abs(expected)))
+        }
+    }
+
     @Test("thread count must be positive")
     func threadErrors() {
         #expect(errorMessage { try Threads.set(0) } == "threads: thread count must be at least 1, got 0")

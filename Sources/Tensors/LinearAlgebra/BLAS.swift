@@ -25,6 +25,9 @@ enum BLAS {
         _ = blas_thread_shutdown_()
     }
 
+    /// The idle workers' spin limit OpenBLAS holds, as log2 of cycles (0 when the environment never set one).
+    static var idleSpinLimit: Int { Int(openblas_thread_timeout()) }
+
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major matrices, where `op` transposes when asked.
     /// `lda`, `ldb`, `ldc` are the row strides (in elements) of A, B and C as stored.
     static func gemm<T: TensorFloat>(
