@@ -92,6 +92,9 @@ public struct DINOConfiguration: Sendable {
     public var ibot: IBOTConfiguration?
     /// DINO's EMA centre (default) or DINOv2's Sinkhorn–Knopp teacher.
     public var centering: DINOLoss.Centering = .movingAverage
+    /// Weight of DINOv2's KoLeo regulariser on each global view's student class tokens (`koLeoLoss`; DINOv2: 0.1,
+    /// DINO: 0, the default).
+    public var koLeoWeight: Double = 0
 
     public init(augmentation: DINOAugmentation, prototypes: Int = 65536, headHidden: Int = 2048,
                 headBottleneck: Int = 256, headLayers: Int = 3, studentTemperature: Double = 0.1,
@@ -118,6 +121,7 @@ public struct DINOConfiguration: Sendable {
             "dino.centering": "\(centering)",
             "dino.crops": "\(a.globalSize) \(a.localSize) \(a.localCrops) \(a.globalScale) \(a.localScale)",
         ]
+        if koLeoWeight != 0 { result["koleo"] = "\(koLeoWeight)" }
         if let ibot {
             result["ibot"] = "\(ibot.weight) \(ibot.prototypes) \(ibot.maskProbability) \(ibot.maskRatio)"
         }

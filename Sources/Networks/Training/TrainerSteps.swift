@@ -104,6 +104,12 @@ extension Trainer {
         let studentOutput = try student.head(Variable.concatenate(classTokens, axis: 0), in: pass)
         var loss = try dinoLoss(studentOutput: studentOutput, teacherOutput: teacherOutput,
                                 studentViews: 2 + locals.count, teacherTemperature: temperature)
+        if configuration.koLeoWeight != 0 {
+            // DINOv2: one KoLeo term per global view, over that view's images.
+            for view in try studentGlobal.classToken.split(sections: 2, axis: 0) {
+                loss = try loss + koLeoLoss(view) * configuration.koLeoWeight
+            }
+        }
         var teacherPatchOutput: Tensor?
         if let ibot = configuration.ibot, let masks, let patchLoss = state.patchLoss,
            let studentPatchHead = student.patchHead, let teacherPatchHead = teacher.patchHead {
