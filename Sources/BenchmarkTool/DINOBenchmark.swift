@@ -29,8 +29,12 @@ func dinoBenchmarks() throws -> [Figure] {
     // levels are still a per-image nuisance (the untrained network is near chance on them too), but one that colour
     // jitter can mask.
     let grey = environment["BM_DINO_COLOUR"] == nil
-    let train = try SyntheticShapes.generate(count: 2400, size: 32, classes: classes, seed: 1, grey: grey)
-    let heldOut = try SyntheticShapes.generate(count: 600, size: 32, classes: classes, seed: 2, grey: grey)
+    let lightOnDark = environment["BM_DINO_EITHER_POLARITY"] == nil
+    let trainCount = Int(number("BM_DINO_TRAIN_IMAGES", 2400))
+    let train = try SyntheticShapes.generate(count: trainCount, size: 32, classes: classes, seed: 1, grey: grey,
+                                             lightOnDark: lightOnDark)
+    let heldOut = try SyntheticShapes.generate(count: 600, size: 32, classes: classes, seed: 2, grey: grey,
+                                               lightOnDark: lightOnDark)
     // Crops larger than DINO's (0.4…1 and 0.05…0.4): a shape covers 4–50 % of an image, and a local crop of
     // background alone teaches nothing about it.
     var augmentation = try DINOAugmentation(globalSize: 32, localSize: 16,
@@ -72,6 +76,7 @@ func dinoBenchmarks() throws -> [Figure] {
         // DINOv2's Sinkhorn–Knopp teacher: balanced targets from the first step, where DINO's EMA centre lets a
         // short run sit on the uniform plateau (loss = log K; measured here).
         if environment["BM_DINO_EMA_CENTER"] == nil { result.centering = .sinkhornKnopp(iterations: 3) }
+        result.koLeoWeight = number("BM_DINO_KOLEO", 0)
         return result
     }
     func network() throws -> VisionTransformer {

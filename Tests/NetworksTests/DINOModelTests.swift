@@ -214,6 +214,18 @@ func dinoCubicKernel(_ x: Double) -> Double {
             colourValues[(image * 3) * plane] != colourValues[(image * 3 + 1) * plane]
         }
         #expect(colourChannelsDiffer)
+        // Light on dark: the corner (background) lies in the darker of the two levels of every image, at least ~0.3
+        // below the shape; without it, some images have dark shapes.
+        func cornerIsDark(_ values: [Float], _ image: Int) -> Bool {
+            let red = Array(values[(image * 3) * plane ..< (image * 3 + 1) * plane]).sorted()
+            return values[(image * 3) * plane] < red[plane - 8] - 0.2
+        }
+        let light = try SyntheticShapes.generate(count: 24, size: 16, classes: 6, seed: 3, grey: true,
+                                                 lightOnDark: true).images.scalars(as: Float.self)
+        let either = try SyntheticShapes.generate(count: 24, size: 16, classes: 6, seed: 3, grey: true)
+            .images.scalars(as: Float.self)
+        #expect((0..<24).allSatisfy { cornerIsDark(light, $0) })
+        #expect(!(0..<24).allSatisfy { cornerIsDark(either, $0) })
         #expect(dinoErrorText { _ = try SyntheticShapes.generate(count: 1, size: 4, seed: 0) }
             == "SyntheticShapes: need 1…6 classes, a size of at least 8 and a non-negative count, got 6, 4, 1")
     }

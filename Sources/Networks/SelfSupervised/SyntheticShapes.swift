@@ -15,9 +15,12 @@ public enum SyntheticShapes {
     /// background and the shape are random grey levels (the first of each colour's three draws, every channel equal,
     /// noise included; shapes, positions, sizes and rotations as in colour), so that colour is not a nuisance that
     /// two views of an image share.
+    /// With `lightOnDark`, the shape is always the lighter of the two (the two colours are swapped when it is not),
+    /// as in dSprites or MNIST: otherwise a shape's polarity is a per-image trait that two views of an image share
+    /// and no colour jitter hides, which a self-supervised network can learn instead of the shape.
     /// Throws `invalidArgument` for a class count outside 1…6, a size below 8 or a negative count.
-    public static func generate(count: Int, size: Int, classes: Int = 6, seed: UInt64, grey: Bool = false) throws
-        -> (images: Tensor, labels: Tensor) {
+    public static func generate(count: Int, size: Int, classes: Int = 6, seed: UInt64, grey: Bool = false,
+                                lightOnDark: Bool = false) throws -> (images: Tensor, labels: Tensor) {
         guard (1...classNames.count).contains(classes), size >= 8, count >= 0 else {
             throw TensorError(.invalidArgument, "SyntheticShapes", "need 1…\(classNames.count) classes, a size of at "
                               + "least 8 and a non-negative count, got \(classes), \(size), \(count)")
@@ -30,12 +33,19 @@ public enum SyntheticShapes {
         for image in 0..<count {
             let u = Array(draws[image * 10 ..< image * 10 + 10])
             let label = image % classes
-            let background = grey ? [u[0], u[0], u[0]] : [u[0], u[1], u[2]]
+            var background = grey ? [u[0], u[0], u[0]] : [u[0], u[1], u[2]]
             var foreground = grey ? [u[3], u[3], u[3]] : [u[3], u[4], u[5]]
+            if lightOnDark && foreground.reduce(0, +) < background.reduce(0, +) { swap(&background, &foreground) }
             // Push the foreground away from the background so the shape is always visible.
             let backgroundMean = background.reduce(0, +) / 3
             let foregroundMean = foreground.reduce(0, +) / 3
-            if abs(foregroundMean - backgroundMean) < 0.3 {
+            if lightOnDark && foregroundMean - backgroundMean < 0.3 {
+                // Raise the shape as far as 1 allows and darken the background for the rest, keeping the polarity.
+                let gap = 0.3 - (foregroundMean - backgroundMean)
+                let up = Swift.min(gap, 1 - foregroundMean), down = gap - up
+                foreground = foreground.map { Swift.min(Swift.max($0 + up, 0), 1) }
+                background = background.map { Swift.min(Swift.max($0 - down, 0), 1) }
+            } else if !lightOnDark && abs(foregroundMean - backgroundMean) < 0.3 {
                 let shift = backgroundMean < 0.5 ? 0.3 + backgroundMean - foregroundMean
                     : -(0.3 - backgroundMean + foregroundMean)
                 foreground = foreground.map { Swift.min(Swift.max($0 + shift, 0), 1) }
