@@ -11,7 +11,7 @@ import Tensors
 enum TrainingLibrary {
     static let signature = "train(model, images, objective=\"dino\", labels=nil, steps=100, batch=32, lr=5e-4, "
         + "weight_decay=0.04, warmup=0, checkpoints=[], directory=nil, seed=0, progress=true, prototypes=1024, "
-        + "local_crops=2, final_lr=1e-6, final_weight_decay=0.4, centering=\"sinkhorn\", teacher_momentum=0.98)"
+        + "local_crops=2, final_lr=1e-6, final_weight_decay=0.4, centering=\"sinkhorn\", teacher_momentum=0.98, koleo=0.1)"
 
     static func install(_ context: BindingContext) {
         context.define(
@@ -25,7 +25,8 @@ enum TrainingLibrary {
                 + "of half its size with strong colour jitter, a 3-layer head (hidden 256, bottleneck 64) onto prototypes "
                 + "prototypes, EMA teacher with momentum teacher_momentum → 1, teacher targets balanced by DINOv2's "
                 + "Sinkhorn–Knopp (centering=\"sinkhorn\", which keeps short runs off the uniform plateau) or DINO's "
-                + "moving-average centre (\"ema\"), prototypes frozen for the first min(20, steps/10) steps: the "
+                + "moving-average centre (\"ema\"), DINOv2's KoLeo regulariser with weight koleo on each global view's "
+                + "class tokens (spreads them; 0 turns it off), prototypes frozen for the first min(20, steps/10) steps: the "
                 + "recipe bm-bench dino measured for small data); \"supervised\": "
                 + "cross-entropy of a linear head on the CLS feature, labels [n] class indices. lr and weight_decay "
                 + "follow DINO's cosine schedules from lr to final_lr and weight_decay to final_weight_decay after "
@@ -86,6 +87,10 @@ enum TrainingLibrary {
             guard teacherMomentum >= 0, teacherMomentum < 1 else {
                 throw LanguageError("train: teacher_momentum must be in [0, 1), got \(teacherMomentum)")
             }
+            let koLeoWeight = try arguments.optionalNumber(19, "koleo") ?? 0.1
+            guard koLeoWeight >= 0, koLeoWeight.isFinite else {
+                throw LanguageError("train: koleo must be a finite weight >= 0, got \(koLeoWeight)")
+            }
             // Blur σ in pixels: DINO's 0.1…2 for 224-pixel crops, scaled to the model's image size.
             var augmentation = try DINOAugmentation(
                 globalSize: size, localSize: Swift.max(size / 2, network.patchSize), localCrops: localCrops,
@@ -101,6 +106,7 @@ enum TrainingLibrary {
                 augmentation: augmentation, prototypes: prototypes, headHidden: 256, headBottleneck: 64,
                 teacherTemperature: try TeacherTemperatureSchedule(warmupSteps: steps / 3),
                 teacherMomentum: teacherMomentum, freezeLastLayerSteps: Swift.min(20, steps / 10))
+            configuration.koLeoWeight = koLeoWeight
             switch centeringName {
             case "sinkhorn": configuration.centering = .sinkhornKnopp(iterations: 3)
             case "ema": configuration.centering = .movingAverage

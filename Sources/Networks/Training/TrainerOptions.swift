@@ -93,7 +93,7 @@ public struct DINOConfiguration: Sendable {
     /// DINO's EMA centre (default) or DINOv2's Sinkhorn–Knopp teacher.
     public var centering: DINOLoss.Centering = .movingAverage
     /// Weight of DINOv2's KoLeo regulariser on each global view's student class tokens (`koLeoLoss`; DINOv2: 0.1,
-    /// DINO: 0, the default).
+    /// DINO: 0, the default). Batches of one image skip it (no neighbour).
     public var koLeoWeight: Double = 0
 
     public init(augmentation: DINOAugmentation, prototypes: Int = 65536, headHidden: Int = 2048,

@@ -104,8 +104,8 @@ extension Trainer {
         let studentOutput = try student.head(Variable.concatenate(classTokens, axis: 0), in: pass)
         var loss = try dinoLoss(studentOutput: studentOutput, teacherOutput: teacherOutput,
                                 studentViews: 2 + locals.count, teacherTemperature: temperature)
-        if configuration.koLeoWeight != 0 {
-            // DINOv2: one KoLeo term per global view, over that view's images.
+        if configuration.koLeoWeight != 0 && batchImages.shape[0] >= 2 {
+            // DINOv2: one KoLeo term per global view, over that view's images (a single image has no neighbour).
             for view in try studentGlobal.classToken.split(sections: 2, axis: 0) {
                 loss = try loss + koLeoLoss(view) * configuration.koLeoWeight
             }
