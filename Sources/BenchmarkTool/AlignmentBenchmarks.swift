@@ -40,6 +40,8 @@ func ridgeBenchmarks() throws -> [Figure] {
     let x = try Tensor.randomNormal([rows, features], seed: 11, dtype: .float32)
     let y = try syntheticTargets(x, targets: targets, scales: [Double](repeating: 0.05, count: features))
     let dataBytes = Double((rows * features + rows * targets) * 4)
+    // BM_BENCH_RIDGE_BLOCK=b fits with b targets per block instead of the default (to compare block sizes).
+    let blockSize = ProcessInfo.processInfo.environment["BM_BENCH_RIDGE_BLOCK"].flatMap { Int($0) }
 
     // Warm-up: a small fit, so that BLAS threads and page pools are up before timing.
     _ = try Ridge.crossValidated(try x.sliced(axis: 0, 0..<200), try y.get([.slice(start: 0, stop: 200, step: 1),
@@ -50,11 +52,16 @@ func ridgeBenchmarks() throws -> [Figure] {
 
     var checksum: Float = 0
     let streamingStart = DispatchTime.now().uptimeNanoseconds
-    let summary = try Ridge.fitStreaming(x, y, alphas: alphas, folds: .kFold(folds), progress: false) { _, block in
+    let summary = try Ridge.fitStreaming(x, y, alphas: alphas, folds: .kFold(folds), targetBlockSize: blockSize,
+                                         progress: false) { _, block in
         checksum += block.pointer(Float.self)[0]
     }
     let streaming = seconds(since: streamingStart)
     let streamingPeak = peakResidentBytes()
+    // The in-memory fits start from the same state: the streaming fit's freed memory handed back, the
+    // high-water mark reset to the RSS measured here.
+    releaseFreedMemory()
+    let beforeInMemory = currentResidentBytes()
     resetPeakResident()
 
     var inMemory = Double.infinity
@@ -62,7 +69,8 @@ func ridgeBenchmarks() throws -> [Figure] {
     for _ in 0..<2 {
         model = nil
         let start = DispatchTime.now().uptimeNanoseconds
-        model = try Ridge.crossValidated(x, y, alphas: alphas, folds: .kFold(folds), progress: false)
+        model = try Ridge.crossValidated(x, y, alphas: alphas, folds: .kFold(folds), targetBlockSize: blockSize,
+                                         progress: false)
         inMemory = min(inMemory, seconds(since: start))
     }
     let inMemoryPeak = peakResidentBytes()
@@ -93,24 +101,40 @@ func ridgeBenchmarks() throws -> [Figure] {
         Figure(name: "ridge_cv_vs_himalaya", seconds: inMemory,
                extra: common.merging(["fraction_of_floor": inMemory / floor]) { a, _ in a }),
         Figure(name: "ridge_cv_vs_sklearn", seconds: inMemory),
-        // Peak RSS during each fit (the high-water mark is reset before it), against X + Y; the same without the
-        // process's own baseline before any data existed (runtime, libraries); and X + Y + the fit's own growth.
+        // Memory of each fit (the allocator's free lists trimmed and the RSS high-water mark reset just before it):
+        // fit_peak_over_data = (X + Y + peak − RSS before the fit) / (X + Y), the issue's "peak RSS of the fit
+        // relative to X and Y" (the runtime's own baseline left out); process_peak_over_data is the whole
+        // process's peak RSS over X + Y (runtime, libraries and everything else resident included).
         Figure(name: "ridge_cv_streaming", seconds: streaming,
-               extra: ["peak_rss_mib": streamingPeak / 1048576, "peak_rss_over_data": streamingPeak / dataBytes,
-                       "peak_minus_process_baseline_over_data": (streamingPeak - processBaseline) / dataBytes,
-                       "data_plus_fit_working_memory_over_data": (dataBytes + streamingPeak - beforeFit) / dataBytes,
-                       "fit_working_memory_mib": (streamingPeak - beforeFit) / 1048576,
-                       "fraction_of_floor": streaming / floor]),
+               extra: memoryFigures(peak: streamingPeak, before: beforeFit, baseline: processBaseline,
+                                    data: dataBytes).merging(["fraction_of_floor": streaming / floor]) { a, _ in a }),
         Figure(name: "ridge_cv_in_memory_peak", seconds: inMemory,
-               extra: ["peak_rss_mib": inMemoryPeak / 1048576, "peak_rss_over_data": inMemoryPeak / dataBytes,
-                       "process_baseline_mib": processBaseline / 1048576, "rss_before_fit_mib": beforeFit / 1048576,
-                       "peak_minus_process_baseline_over_data": (inMemoryPeak - processBaseline) / dataBytes,
-                       "data_plus_fit_working_memory_over_data": (dataBytes + inMemoryPeak - beforeFit) / dataBytes,
-                       "peak_rss_over_data_and_weights": inMemoryPeak / (dataBytes + Double(features * targets * 4))]),
+               extra: memoryFigures(peak: inMemoryPeak, before: beforeInMemory, baseline: processBaseline,
+                                    data: dataBytes, weights: Double(features * targets * 4))),
         Figure(name: "gemm_floor", seconds: floor,
                extra: ["sgemm_gflops_projection": projectionRate / 1e9, "sgemm_gflops_prediction": predictionRate / 1e9,
                        "sgemm_gflops_refit": refitRate / 1e9, "floor_with_factorisations": floorWithFactorisations]),
     ]
+}
+
+/// The memory figures of one fit, in MiB and as ratios to X + Y (`data` bytes): the process's peak RSS, the RSS
+/// just before the fit (runtime baseline + X + Y + whatever else is resident), the fit's increase over it, and
+/// with `weights` (the returned `[p, t]` matrix, part of the increase) the same against X + Y + weights.
+func memoryFigures(peak: Double, before: Double, baseline: Double, data: Double, weights: Double? = nil)
+    -> [String: Double]
+{
+    let mebibyte = 1048576.0
+    var figures = ["process_peak_rss_mib": peak / mebibyte, "rss_before_fit_mib": before / mebibyte,
+                   "process_baseline_mib": baseline / mebibyte, "data_mib": data / mebibyte,
+                   "fit_increase_mib": (peak - before) / mebibyte,
+                   "fit_peak_over_data": (data + peak - before) / data,
+                   "process_peak_over_data": peak / data]
+    if let weights {
+        figures["weights_mib"] = weights / mebibyte
+        figures["fit_peak_over_data_and_weights"] = (data + peak - before) / (data + weights)
+        figures["fit_increase_without_weights_mib"] = (peak - before - weights) / mebibyte
+    }
+    return figures
 }
 
 /// Banded ridge with three bands (256/128/128 features) on N = 2000 training rows, T = 10 000, 20 band weightings,
@@ -163,6 +187,7 @@ func bandedRidgeBenchmarks() throws -> [Figure] {
 /// RSS against X + Y (Y as the in-memory tensor, or the one block of the streamed fit) and the RSS high-water mark
 /// reset before it.
 func largeAlignmentBenchmarks(_ path: String) throws -> [Figure] {
+    let processBaseline = currentResidentBytes()
     let file = try HDF5File.open(path)
     let x = try file.dataset("x").read()
     let source = try HDF5TargetSource(try file.dataset("y"))
@@ -185,11 +210,10 @@ func largeAlignmentBenchmarks(_ path: String) throws -> [Figure] {
         let peak = peakResidentBytes()
         precondition(model.alphas.count == inMemoryTargets)
         figures.append(Figure(name: "ridge_cv_large_in_memory", seconds: elapsed,
-                              extra: ["rows": Double(rows), "features": Double(features),
-                                      "targets": Double(inMemoryTargets), "data_mib": dataBytes / 1048576,
-                                      "peak_rss_mib": peak / 1048576, "peak_rss_over_data": peak / dataBytes,
-                                      "rss_before_fit_mib": before / 1048576,
-                                      "weights_mib": Double(features * inMemoryTargets * 4) / 1048576]))
+                              extra: memoryFigures(peak: peak, before: before, baseline: processBaseline,
+                                                   data: dataBytes, weights: Double(features * inMemoryTargets * 4))
+                                .merging(["rows": Double(rows), "features": Double(features),
+                                          "targets": Double(inMemoryTargets)]) { a, _ in a }))
     }
     releaseFreedMemory()
     let before = currentResidentBytes()

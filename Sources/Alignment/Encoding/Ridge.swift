@@ -21,7 +21,7 @@ public enum Ridge {
     ///   eigendecomposition otherwise), or forced.
     /// - `nan`: `.refuse` (throw naming the column) or `.omit` (drop rows with non-finite X, leave out targets with a
     ///   non-finite value).
-    /// - `targetBlockSize`: targets per block (default: about 8 MiB of working memory per block, up to 1/64 of Y).
+    /// - `targetBlockSize`: targets per block (default: about 4 MiB of working memory per block, up to 1/64 of Y).
     /// - `progress`: a progress bar on stderr; nil means when stderr is a terminal.
     ///
     /// Computed in float32 when X and Y are float32, float64 otherwise. Returns `RidgeModel` with `weights` `[p, t]`,
@@ -35,16 +35,14 @@ public enum Ridge {
         progress: Bool? = nil
     ) throws -> RidgeModel {
         let dtype = computeDType(x, y)
-        var weights = RidgeKernels.matrix(x.rank == 2 ? x.shape[1] : 0, y.targetCount, dtype: dtype)
+        // Filled block by block by the refit's read-out GEMMs, in place (no [p, b] temporaries): every column is
+        // written, so no zero fill.
+        var weights = Tensor(uninitializedShape: [x.rank == 2 ? x.shape[1] : 0, y.targetCount], dtype: dtype)
         weights.makeUniqueContiguous()
-        let target = weights
-        let summary = try fitStreaming(
+        let summary = try fit(
             x, y, alphas: alphas, folds: folds, fitIntercept: fitIntercept, score: score, solver: solver, nan: nan,
-            targetBlockSize: targetBlockSize, progress: progress
-        ) { range, block in
-            try Self.copyColumns(block, into: target, at: range.lowerBound)
-        }
-        return RidgeModel(weights: target, summary: summary)
+            targetBlockSize: targetBlockSize, progress: progress, weightMatrix: weights) { _, _ in }
+        return RidgeModel(weights: weights, summary: summary)
     }
 
     /// `crossValidated` for targets whose weights do not fit in memory: the weights of targets `range` (`[p, b]`) are
@@ -61,11 +59,13 @@ public enum Ridge {
     }
 
     /// `fitStreaming` with the memory budget of one chunk of alphas' predictions exposed (tests use it to reach the
-    /// code paths taken by large problems).
+    /// code paths taken by large problems), and `weightMatrix`: a contiguous `[p, t]` tensor of the compute dtype
+    /// that the refit writes the weights into in place (`writeWeights` is then not called).
     static func fit(
         _ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, fitIntercept: Bool,
         score: RidgeScore, solver: RidgeSolver, nan: NaNPolicy, targetBlockSize: Int?, progress: Bool?,
-        predictionBudget: Int = 6 << 20, writeWeights: (Range<Int>, Tensor) throws -> Void
+        predictionBudget: Int = 6 << 20, weightMatrix: Tensor? = nil,
+        writeWeights: (Range<Int>, Tensor) throws -> Void
     ) throws -> RidgeFitSummary {
         let setup = try RidgeSetup(x, y, alphas: alphas, folds: folds, solver: solver, nan: nan,
                                    targetBlockSize: targetBlockSize, operation: "ridge_cv")
@@ -73,12 +73,12 @@ public enum Ridge {
             var engine = setup.engine(Float.self, features: setup.features, source: y, fitIntercept: fitIntercept,
                                       score: score, progress: progress)
             engine.predictionBudget = predictionBudget
-            return try engine.run(writeWeights: writeWeights)
+            return try engine.run(weightMatrix: weightMatrix, writeWeights: writeWeights)
         }
         var engine = setup.engine(Double.self, features: setup.features, source: y, fitIntercept: fitIntercept,
                                   score: score, progress: progress)
         engine.predictionBudget = predictionBudget
-        return try engine.run(writeWeights: writeWeights)
+        return try engine.run(weightMatrix: weightMatrix, writeWeights: writeWeights)
     }
 
     /// float32 when X is float32 and Y is float32 (or a source other than a tensor), float64 otherwise.
@@ -101,18 +101,6 @@ public enum Ridge {
                                     + "set nan to \"omit\" to drop such rows")
         }
         return (flags.indices.filter { flags[$0] }, dropped)
-    }
-
-    /// Writes the contiguous `[p, b]` `block` into columns `start..<start+b` of the contiguous `[p, t]` `destination`.
-    static func copyColumns(_ block: Tensor, into destination: Tensor, at start: Int) throws {
-        let rows = block.shape[0], width = block.shape[1], total = destination.shape[1]
-        if destination.dtype == .float32 {
-            let from = block.pointer(Float.self), to = destination.mutablePointer(Float.self)
-            for row in 0..<rows { (to + row * total + start).update(from: from + row * width, count: width) }
-        } else {
-            let from = block.astype(.float64).pointer(Double.self), to = destination.mutablePointer(Double.self)
-            for row in 0..<rows { (to + row * total + start).update(from: from + row * width, count: width) }
-        }
     }
 }
 
@@ -177,7 +165,9 @@ struct RidgeSetup {
         let rank = Swift.min(trainingRows, featureCount)
         // A block's working memory is its projection `[k, b]` and one alpha's predictions `[n_val, b]` (plus the
         // gathered training rows when folds are not contiguous, and the block itself when the source reads it from
-        // disk): about 8 MiB, or 1/64 of Y for large Y (wider blocks make faster GEMMs), at most 64 MiB.
+        // disk): about 4 MiB, or 1/64 of Y for large Y (wider blocks make faster GEMMs), at most 64 MiB. At
+        // N = 2000, P = 512 that is ~1100 targets: the fit's time against its GEMM floor did not change measurably
+        // from 8 MiB blocks (within the noise of a shared machine) and the fit holds several MiB less.
         let elementSize = dtype == .float32 ? 4 : 8
         let validationRows = splits.map(\.test.count).max() ?? 0
         let gathered = splits.contains { RowRun.runs($0.train).count > RidgeEngine<Double>.maximumRuns }
@@ -185,7 +175,7 @@ struct RidgeSetup {
         let materialised = y is Tensor ? 0 : rows.count
         let perTarget = elementSize * (rank + validationRows + (gathered ? trainingRows : 0) + materialised)
         let targetBytes = Double(rows.count) * Double(y.targetCount) * Double(elementSize)
-        let budget = Swift.max(8 << 20, Swift.min(64 << 20, Int(targetBytes / 64)))
+        let budget = Swift.max(4 << 20, Swift.min(64 << 20, Int(targetBytes / 64)))
         blockSize = targetBlockSize ?? Swift.max(32, Swift.min(8192, budget / Swift.max(1, perTarget)))
     }
 

@@ -41,7 +41,9 @@ struct RidgeEngine<T: TensorFloat> {
         guard values.dtype == .float32 || values.dtype == .float64 || values.dtype == .int64 else {
             throw AlignmentError(operation, "Y must hold numbers, got \(values.dtype)")
         }
-        if values.dtype == T.dtype && values.strides[1] == 1 { return values }
+        // Read in place when BLAS can: unit column stride and rows at least a block apart.
+        if values.dtype == T.dtype && (range.count <= 1 || values.strides[1] == 1)
+            && values.strides[0] >= range.count { return values }
         return values.astype(T.dtype).contiguous()
     }
 
@@ -59,36 +61,35 @@ struct RidgeEngine<T: TensorFloat> {
         var targetMeans: [Double]
     }
 
-    /// Bᵀ (Y_train − 1 ȳᵀ) `[k, b]` for one block: the training rows are read in place, run by run (one GEMM each,
-    /// summed), and the centring is the rank-one correction `− (Bᵀ 1) ȳᵀ`, so Y is never copied or shifted. Rows
-    /// in more than `maximumRuns` pieces (explicit folds, groups) are gathered first. Blocks whose mean is large
-    /// against their spread are gathered and centred instead: the uncentred float32 product would lose digits.
+    /// Bᵀ (Y_train − 1 ȳᵀ) `[k, b]` for one block, written into the prefix of the 1-d `output` (at least k · b
+    /// elements, reused block after block) and returned as a view of it. The training rows are read in place, run
+    /// by run (one GEMM each, accumulated into the output), and the centring is the rank-one correction
+    /// `− (Bᵀ 1) ȳᵀ`, so Y is never copied or shifted. Rows in more than `maximumRuns` pieces (explicit folds,
+    /// groups) are gathered into `gatherBuffer` first. Blocks whose mean is large against their spread are
+    /// gathered and centred instead: the uncentred float32 product would lose digits.
     func projectTraining(_ factorization: RidgeFactorization, basisSums: [Double]?, targets: Tensor,
-                         rows: [Int], runs: [RowRun], means: [Double]?, reuse buffer: Tensor,
+                         rows: [Int], runs: [RowRun], means: [Double]?, gatherBuffer: Tensor, output: Tensor,
                          centreExplicitly: Bool) throws -> Tensor {
+        let width = targets.shape[1], rank = factorization.rank
+        let projected = try output.sliced(axis: 0, 0..<(rank * width)).reshaped([rank, width])
+        let destination = projected.mutablePointer(T.self)
         if centreExplicitly || runs.count > Self.maximumRuns {
-            let gathered = RidgeKernels.gatherRows(T.self, targets, rows: rows, subtracting: means, reusing: buffer)
-            return try factorization.project(gathered)
+            let gathered = RidgeKernels.gatherRows(T.self, targets, rows: rows, subtracting: means,
+                                                   reusing: gatherBuffer)
+            factorization.project(T.self, position: 0, count: rows.count, targets: gathered.pointer(T.self),
+                                  targetRowStride: width, width: width, accumulate: false, into: destination)
+            return projected
         }
-        var result: Tensor?
-        for run in runs {
-            let part = try Tensor.matmul(
-                try factorization.basis.sliced(axis: 0, run.position..<(run.position + run.count)).transposed(),
-                try targets.sliced(axis: 0, run.start..<(run.start + run.count)))
-            if let sum = result {
-                let to = sum.mutablePointer(T.self), from = part.pointer(T.self)
-                for index in 0..<sum.count { to[index] += from[index] }
-            } else {
-                result = part
-            }
+        let rowStride = targets.shape[0] == 1 ? width : targets.strides[0]
+        for (index, run) in runs.enumerated() {
+            factorization.project(T.self, position: run.position, count: run.count,
+                                  targets: targets.pointer(T.self) + run.start * rowStride, targetRowStride: rowStride,
+                                  width: width, accumulate: index > 0, into: destination)
         }
-        var projected = result!
         if let means, let basisSums {
-            projected.makeUniqueContiguous()
-            let values = projected.mutablePointer(T.self), width = targets.shape[1]
             let shift = means.map { T(fromDouble: $0) }
             for component in basisSums.indices {
-                let weight = T(fromDouble: basisSums[component]), line = values + component * width
+                let weight = T(fromDouble: basisSums[component]), line = destination + component * width
                 for column in 0..<width { line[column] -= weight * shift[column] }
             }
         }
@@ -110,6 +111,21 @@ struct RidgeEngine<T: TensorFloat> {
         return false
     }
 
+    /// One fold's factorisation of its centred training rows, the validation rows carried into its basis
+    /// (`[n_val, k]`) and the basis column sums (for the centring correction). The gathered validation rows are a
+    /// temporary of this call, freed before the fold's buffers exist.
+    func foldFactorization(_ split: (train: [Int], test: [Int])) throws
+        -> (factorization: RidgeFactorization, projection: Tensor, basisSums: [Double]?)
+    {
+        let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: split.train) : nil
+        let factorization = try RidgeFactorization(x, rows: split.train, subtracting: xMeans, dual: dual)
+        let basisSums = fitIntercept ? RidgeKernels.columnSums(T.self, factorization.basis,
+                                                               rows: Array(0..<split.train.count)) : nil
+        let projection = try factorization.validationProjection(
+            RidgeKernels.gatherRows(T.self, x, rows: split.test, subtracting: xMeans))
+        return (factorization, projection, basisSums)
+    }
+
     /// The cross-validation loops (no refit). `bar` advances once per fold and block.
     func crossValidate(bar: inout ProgressBar) throws -> Scores {
         let targetCount = source.targetCount, alphaCount = alphas.count
@@ -122,13 +138,7 @@ struct RidgeEngine<T: TensorFloat> {
         var centreBlock = [Bool](repeating: false, count: blocks.count)
 
         for (foldIndex, split) in splits.enumerated() {
-            let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: split.train) : nil
-            let xTrain = RidgeKernels.gatherRows(T.self, x, rows: split.train, subtracting: xMeans)
-            let xValidation = RidgeKernels.gatherRows(T.self, x, rows: split.test, subtracting: xMeans)
-            let factorization = try RidgeFactorization(xTrain, dual: dual)
-            let basisSums = fitIntercept ? RidgeKernels.columnSums(T.self, factorization.basis,
-                                                                   rows: Array(0..<split.train.count)) : nil
-            let projection = try factorization.validationProjection(xValidation)
+            let (factorization, projection, basisSums) = try foldFactorization(split)
             let spectral = alphas.map { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
             let validationCount = projection.shape[0], rank = projection.shape[1]
             let runs = RowRun.runs(split.train)
@@ -138,12 +148,13 @@ struct RidgeEngine<T: TensorFloat> {
             let perAlpha = validationCount * (rank + blockSize) * MemoryLayout<T>.size
             let chunk = Swift.max(1, Swift.min(alphaCount, predictionBudget / Swift.max(perAlpha, 1)))
             let chunks = stride(from: 0, to: alphaCount, by: chunk).map { $0..<Swift.min($0 + chunk, alphaCount) }
+            // The fold's buffers, allocated once after the factorisation (whose temporaries are freed by then) and
+            // reused by every block: the stacked factors, the predictions and the projection `Bᵀ Y`.
             let scaled = RidgeKernels.matrix(chunk * validationCount, rank, dtype: T.dtype)
-            // float32 predictions go through the bare sgemm into one reused buffer (no allocation per product).
-            let predictions = RidgeKernels.matrix(T.self == Float.self ? chunk * validationCount : 0, blockSize,
-                                                  dtype: T.dtype)
-            let gatherBuffer = try Tensor.zeros([runs.count > Self.maximumRuns || centreBlock.contains(true)
-                                                    ? split.train.count * blockSize : 0], dtype: T.dtype)
+            let predictions = RidgeKernels.matrix(chunk * validationCount, blockSize, dtype: T.dtype)
+            let projectionBuffer = RidgeKernels.buffer(rank * blockSize, dtype: T.dtype)
+            let gatherBuffer = RidgeKernels.buffer(runs.count > Self.maximumRuns || centreBlock.contains(true)
+                                                    ? split.train.count * blockSize : 0, dtype: T.dtype)
             var blockScores = [Double](repeating: .nan, count: blockSize)
             for (blockIndex, range) in blocks.enumerated() {
                 try Cancellation.check(operation)
@@ -180,24 +191,21 @@ struct RidgeEngine<T: TensorFloat> {
                                                  moments: validationMoments)
                 let projected = try projectTraining(factorization, basisSums: basisSums, targets: targets,
                                                     rows: split.train, runs: runs, means: trainingMeans,
-                                                    reuse: gatherBuffer, centreExplicitly: centreBlock[blockIndex])
+                                                    gatherBuffer: gatherBuffer, output: projectionBuffer,
+                                                    centreExplicitly: centreBlock[blockIndex])
                 for alphaRange in chunks {
                     for (position, alphaIndex) in alphaRange.enumerated() {
                         RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
                                                   into: scaled.mutablePointer(T.self) + position * validationCount * rank)
                     }
-                    let rowsUsed = alphaRange.count * validationCount
-                    let chunkPredictions: Tensor
-                    if T.self == Float.self {
-                        Linalg.rawSGEMM(m: rowsUsed, n: width, k: rank, a: scaled.pointer(Float.self),
-                                        b: projected.pointer(Float.self), c: predictions.mutablePointer(Float.self))
-                        chunkPredictions = predictions
-                    } else {
-                        chunkPredictions = try Tensor.matmul(try scaled.sliced(axis: 0, 0..<rowsUsed), projected)
-                    }
+                    // The chunk's predictions `[rows, b]` (row stride b) into the reused buffer.
+                    Linalg.gemm(transposeA: false, transposeB: false, m: alphaRange.count * validationCount, n: width,
+                                k: rank, alpha: T(fromDouble: 1), a: scaled.pointer(T.self), lda: rank,
+                                b: projected.pointer(T.self), ldb: width, beta: T(fromDouble: 0),
+                                c: predictions.mutablePointer(T.self), ldc: width)
                     for (position, alphaIndex) in alphaRange.enumerated() {
                         blockScores.withUnsafeMutableBufferPointer { buffer in
-                            scorer.scores(of: chunkPredictions.pointer(T.self) + position * validationCount * width,
+                            scorer.scores(of: predictions.pointer(T.self) + position * validationCount * width,
                                           into: buffer.baseAddress!)
                         }
                         let base = alphaIndex * targetCount + range.lowerBound
@@ -221,7 +229,9 @@ struct RidgeEngine<T: TensorFloat> {
         return Scores(means: means, constant: constant, omitted: omitted, targetMeans: targetMeans)
     }
 
-    func run(writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> RidgeFitSummary {
+    /// The fit: cross-validation, the choice of alpha per target, the refit. Weights go to `weightMatrix` or
+    /// `writeWeights` as in `refit`.
+    func run(weightMatrix: Tensor? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> RidgeFitSummary {
         let targetCount = source.targetCount, alphaCount = alphas.count
         let blocks = self.blocks
         var bar = ProgressBar(label: operation, total: (splits.count + 1) * blocks.count, enabled: progress)
@@ -248,7 +258,7 @@ struct RidgeEngine<T: TensorFloat> {
         }
 
         let intercept = try refit(blocks: blocks, chosen: chosen, constant: constant, omitted: omitted,
-                                  targetMeans: scores.targetMeans, bar: &bar,
+                                  targetMeans: scores.targetMeans, bar: &bar, weightMatrix: weightMatrix,
                                   writeWeights: writeWeights)
         return RidgeFitSummary(
             alphaGrid: alphas,
@@ -264,21 +274,25 @@ struct RidgeEngine<T: TensorFloat> {
             featureCount: x.shape[1])
     }
 
-    /// Refits on all rows with each target's alpha: one factorisation, then per block one projection `Bᵀ Y`, its
-    /// columns scaled by their own alpha's spectral weights (zero for targets without an alpha), and one read-out
-    /// GEMM for the whole block. `targetMeans`: each target's mean over the rows used (from `crossValidate`; computed
-    /// here when nil). Returns the intercepts `[t]`.
+    /// Refits on all rows with each target's alpha: one factorisation, then per block one projection `Bᵀ Y` (into
+    /// one reused buffer), its columns scaled by their own alpha's spectral weights (zero for targets without an
+    /// alpha), and one read-out GEMM for the whole block. `targetMeans`: each target's mean over the rows used (from
+    /// `crossValidate`; computed here when nil). The weights of each block go straight into the columns of
+    /// `weightMatrix` (contiguous `[p, t]`, dtype T) when it is given, else to `writeWeights` as a new `[p, b]`
+    /// tensor. Returns the intercepts `[t]`.
     func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool], targetMeans: [Double]?,
-               bar: inout ProgressBar, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
+               bar: inout ProgressBar, weightMatrix: Tensor? = nil,
+               writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
         let featureCount = x.shape[1]
         let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil
-        let factorization = try RidgeFactorization(RidgeKernels.gatherRows(T.self, x, rows: rows, subtracting: xMeans),
-                                                   dual: dual)
+        let factorization = try RidgeFactorization(x, rows: rows, subtracting: xMeans, dual: dual)
         let basisSums = fitIntercept ? RidgeKernels.columnSums(T.self, factorization.basis,
                                                                rows: Array(0..<rows.count)) : nil
         let rank = factorization.spectrum.count
         let spectralTable = alphas.flatMap { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
         let runs = RowRun.runs(rows)
+        let projectionBuffer = RidgeKernels.buffer(rank * blockSize, dtype: T.dtype)
+        let noBuffer = RidgeKernels.buffer(0, dtype: T.dtype)
         var intercepts = [T](repeating: 0, count: source.targetCount)
         for range in blocks {
             try Cancellation.check(operation)
@@ -297,12 +311,11 @@ struct RidgeEngine<T: TensorFloat> {
                     centre = Self.needsExplicitCentring(moments, count: rows.count)
                 }
             }
-            var projected = try projectTraining(factorization, basisSums: basisSums, targets: targets, rows: rows,
-                                                runs: runs, means: means, reuse: RidgeKernels.matrix(0, 0, dtype: T.dtype),
-                                                centreExplicitly: centre)
+            let projected = try projectTraining(factorization, basisSums: basisSums, targets: targets, rows: rows,
+                                                runs: runs, means: means, gatherBuffer: noBuffer,
+                                                output: projectionBuffer, centreExplicitly: centre)
             // diag(d(α_c)) Bᵀ y_c for every column c at once; columns without an alpha get zero weights (their
             // projection may hold NaN under nan: .omit, which must not leak into the product).
-            projected.makeUniqueContiguous()
             let values = projected.mutablePointer(T.self)
             let alphaOf = (0..<width).map { chosen[range.lowerBound + $0] ?? -1 }
             spectralTable.withUnsafeBufferPointer { table in
@@ -314,13 +327,27 @@ struct RidgeEngine<T: TensorFloat> {
                     }
                 }
             }
-            let weights = try factorization.weights(fromScaledProjection: projected)
-            let weightValues = weights.pointer(T.self)
+            let weights: Tensor?, weightValues: UnsafePointer<T>, weightStride: Int
+            if let weightMatrix {
+                weights = nil
+                weightStride = weightMatrix.shape[1]
+                let destination = weightMatrix.mutablePointer(T.self) + range.lowerBound
+                try factorization.weights(T.self, fromScaledProjection: projected, into: destination,
+                                          outputRowStride: weightStride)
+                weightValues = UnsafePointer(destination)
+            } else {
+                let block = Tensor(uninitializedShape: [featureCount, width], dtype: T.dtype)
+                try factorization.weights(T.self, fromScaledProjection: projected, into: block.mutablePointer(T.self),
+                                          outputRowStride: width)
+                weights = block
+                weightStride = width
+                weightValues = block.pointer(T.self)
+            }
             if let means, let xMeans {
-                // ȳ − x̄ᵀ W, accumulated feature by feature over contiguous rows of W.
+                // ȳ − x̄ᵀ W, accumulated feature by feature over rows of W.
                 var values = means
                 for feature in 0..<featureCount {
-                    let line = weightValues + feature * width, mean = xMeans[feature]
+                    let line = weightValues + feature * weightStride, mean = xMeans[feature]
                     for column in 0..<width { values[column] -= mean * line[column].doubleValue }
                 }
                 for column in 0..<width where !omitted[range.lowerBound + column] {
@@ -328,7 +355,7 @@ struct RidgeEngine<T: TensorFloat> {
                         T(fromDouble: constant[range.lowerBound + column] ? means[column] : values[column])
                 }
             }
-            try writeWeights(range, weights)
+            if let weights { try writeWeights(range, weights) }
             bar.advance()
         }
         return Tensor(intercepts)

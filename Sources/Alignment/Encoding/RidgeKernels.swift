@@ -10,6 +10,12 @@ enum RidgeKernels {
         try! Tensor.zeros([rows, columns], dtype: dtype)
     }
 
+    /// A new 1-d tensor of `count` elements left uninitialised: a scratch buffer that every reader writes before it
+    /// reads (pages never written are never touched, so they cost no resident memory).
+    static func buffer(_ count: Int, dtype: DType) -> Tensor {
+        Tensor(uninitializedShape: [count], dtype: dtype)
+    }
+
     /// Σ over `rows` of each column of `source`, in float64.
     static func columnSums<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int]) -> [Double] {
         let columns = source.shape[1]

@@ -16,8 +16,8 @@ public enum CKAKernel: Sendable, Equatable {
 public enum Similarity {
     /// Centred kernel alignment (Kornblith et al. 2019): `CKA = HSIC(K, L) / √(HSIC(K, K) HSIC(L, L))` with
     /// `HSIC(K, L) ∝ tr(K H L H)`. The linear biased case is computed in feature space,
-    /// `‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F)` after centring the columns (GEMMs only; the symmetric norms from their
-    /// upper block triangle; in example space `⟨XXᵀ, YYᵀ⟩` when examples are fewer than features).
+    /// `‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F)` after centring the columns (BLAS only: one GEMM, and the symmetric norms from
+    /// the upper triangle of a ?syrk; in example space `⟨XXᵀ, YYᵀ⟩` when examples are fewer than features).
     /// `debiased` uses the unbiased HSIC estimator of Song et al. (2012) (Kornblith's `center_gram(unbiased=True)`),
     /// which removes the upward bias of CKA when features outnumber examples.
     /// - Parameters: `x` [n, p], `y` [n, q] (same examples in the same order); float32 stays float32 in the GEMMs.

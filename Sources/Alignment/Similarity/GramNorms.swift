@@ -25,24 +25,35 @@ enum GramNorms {
         return sum
     }
 
-    /// `‖XᵀX‖²_F` for X [n, p] from the upper block triangle only: with the columns cut into b blocks,
-    /// `‖XᵀX‖² = Σ_i ‖X_iᵀX_i‖² + 2 Σ_{i<j} ‖X_iᵀX_j‖²`, which costs (b+1)/2b of the full product — what a
-    /// symmetric rank-k update (numpy's `syrk` path for `X.T @ X`) saves, through plain GEMMs on column views.
+    /// `‖XᵀX‖²_F` for X [n, p] from the upper triangle of `XᵀX`, formed by one symmetric rank-k update (?syrk, half
+    /// the multiplications of the product, numpy's path for `X.T @ X`): `Σ_i G_ii² + 2 Σ_{i<j} G_ij²`, summed in
+    /// float64 row by row, rows split over threads. Float32 and float64 X stay in their dtype; others are widened.
     static func gramSquaredNorm(_ x: Tensor) throws -> Double {
-        let p = x.shape[1]
-        let blocks = p >= 1024 ? 8 : p >= 256 ? 4 : 1
-        let size = (p + blocks - 1) / blocks
-        let ranges = stride(from: 0, to: p, by: size).map { $0..<Swift.min($0 + size, p) }
-        let views = try ranges.map { try x.sliced(axis: 1, $0) }
-        var total = 0.0
-        for i in views.indices {
-            for j in i..<views.count {
-                try Cancellation.check("cka")
-                let block = squaredSum(try Tensor.matmul(views[i].transposed(), views[j]))
-                total += i == j ? block : 2 * block
+        try Cancellation.check("cka")
+        let source = (x.dtype == .float32 || x.dtype == .float64 ? x : x.astype(.float64)).contiguous()
+        if source.dtype == .float32 { return upperGramSquaredNorm(Float.self, source) }
+        return upperGramSquaredNorm(Double.self, source)
+    }
+
+    private static func upperGramSquaredNorm<T: TensorFloat>(_: T.Type, _ x: Tensor) -> Double {
+        let n = x.shape[0], p = x.shape[1]
+        let gram = Tensor(uninitializedShape: [p, p], dtype: T.dtype)
+        Linalg.syrk(transpose: true, n: p, k: n, a: x.pointer(T.self), lda: p, c: gram.mutablePointer(T.self), ldc: p)
+        let values = SharedPointer(gram.pointer(T.self))
+        let sums = ResultSlots<Double>(count: p)
+        RidgeParallel.forRanges(p, workPerItem: p / 2) { rows in
+            for row in rows {
+                let line = values.base + row * p
+                let diagonal = line[row].doubleValue
+                var offDiagonal = 0.0
+                for column in (row + 1)..<Swift.max(p, row + 1) {
+                    let value = line[column].doubleValue
+                    offDiagonal += value * value
+                }
+                sums.set(row, diagonal * diagonal + 2 * offDiagonal)
             }
         }
-        return total
+        return sums.values.reduce(0) { $0 + ($1 ?? 0) }
     }
 
     /// `‖YᵀX‖²_F`, `‖XᵀX‖_F`, `‖YᵀY‖_F` of column-centred X [n, p], Y [n, q]: in feature space (p², q², pq

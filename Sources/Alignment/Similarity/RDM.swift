@@ -128,7 +128,7 @@ public enum RSA {
 
     /// Correlation (`centre`) or cosine RDM of float32 rows without a float64 copy of the input: rows are centred
     /// and normalised with float64 sums (several in flight, rows split over threads), stored as float32 and
-    /// multiplied by sgemm over the upper block triangle only; `1 − G` is written straight into the float64 result.
+    /// multiplied by one ssyrk (the upper triangle only); `1 − G` is written straight into the float64 result.
     /// Returns nil when a row holds NaN or ±inf (its float64 sums are then not finite), so that the caller's general
     /// path applies the NaN policy.
     static func singlePrecisionRDM(_ x: Tensor, centre: Bool, operation: String,
@@ -206,38 +206,43 @@ public enum RSA {
         return total
     }
 
-    /// `D = 1 − Z Zᵀ` [n, n] float64 at `output` (zero diagonal, NaN rows and columns for `undefined` rows) from
-    /// the block rows of the upper triangle: block row i is one sgemm `Z_i · Z[start_i...]ᵀ`, mirrored — about
-    /// (B + 1) / 2B of the multiplications of the full product with B block rows (a symmetric rank-k update's
-    /// saving, with wider products than square blocks would give).
+    /// `D = 1 − Z Zᵀ` [n, n] float64 at `output` (zero diagonal, NaN rows and columns for `undefined` rows): the
+    /// upper triangle of `Z Zᵀ` by one symmetric rank-k update (ssyrk: half the multiplications of the product),
+    /// then written as distances in 64 × 64 tiles of the upper triangle, each tile and its mirror at once (so the
+    /// mirrored writes stay within a few cache lines per row), tile rows split over threads.
     static func upperGramDistances(_ z: Tensor, undefined: [Bool], into output: UnsafeMutablePointer<Double>,
                                    operation: String) throws {
-        let n = z.shape[0]
-        let blockCount = n >= 2048 ? 16 : (n >= 512 ? 8 : 1)
-        let size = (n + blockCount - 1) / blockCount
-        let shared = SharedPointer(output)
-        for start in stride(from: 0, to: n, by: size) {
-            try Cancellation.check(operation)
-            let rows = start..<Swift.min(start + size, n)
-            let block = try Tensor.matmul(try z.sliced(axis: 0, rows), try z.sliced(axis: 0, start..<n).transposed())
-            let width = n - start
-            let gram = SharedPointer(block.pointer(Float.self))
-            // Entry (row, column ≥ row) goes to D[row, column] and D[column, row]; threads split the columns, so
-            // each writes whole rows of the mirrored half.
-            RidgeParallel.forRanges(width, workPerItem: rows.count) { part in
-                for column in part {
-                    let target = start + column
-                    for row in rows where target >= row {
-                        let distance: Double
-                        if target == row {
-                            distance = 0
-                        } else if undefined[row] || undefined[target] {
-                            distance = .nan
-                        } else {
-                            distance = 1 - Double(gram.base[(row - start) * width + column])
+        let n = z.shape[0], d = z.shape[1]
+        try Cancellation.check(operation)
+        let gram = Tensor(uninitializedShape: [n, n], dtype: .float32)
+        Linalg.syrk(transpose: false, n: n, k: d, a: z.pointer(Float.self), lda: d, c: gram.mutablePointer(Float.self),
+                    ldc: n)
+        try Cancellation.check(operation)
+        let tile = 64, tiles = (n + tile - 1) / tile
+        let values = SharedPointer(gram.pointer(Float.self)), shared = SharedPointer(output)
+        undefined.withUnsafeBufferPointer { undefinedRows in
+            let flags = SharedPointer(undefinedRows.baseAddress!)
+            RidgeParallel.forRanges(tiles, workPerItem: n * tile / 2) { tileRows in
+                for tileRow in tileRows {
+                    let rows = (tileRow * tile)..<Swift.min(n, tileRow * tile + tile)
+                    for tileColumn in tileRow..<tiles {
+                        let columns = (tileColumn * tile)..<Swift.min(n, tileColumn * tile + tile)
+                        for row in rows {
+                            let line = values.base + row * n, target = shared.base + row * n
+                            let rowUndefined = flags.base[row]
+                            for column in Swift.max(columns.lowerBound, row)..<columns.upperBound {
+                                let distance: Double
+                                if column == row {
+                                    distance = 0
+                                } else if rowUndefined || flags.base[column] {
+                                    distance = .nan
+                                } else {
+                                    distance = 1 - Double(line[column])
+                                }
+                                target[column] = distance
+                                shared.base[column * n + row] = distance
+                            }
                         }
-                        shared.base[row * n + target] = distance
-                        shared.base[target * n + row] = distance
                     }
                 }
             }

@@ -48,6 +48,25 @@ enum BLAS {
         }
     }
 
+    /// `C = alpha · op(A) · op(A)ᵀ + beta · C` on one triangle of the row-major `n × n` C (row stride `ldc`):
+    /// `op(A) = A` stored `n × k`, or with `transpose` `op(A) = Aᵀ` for A stored `k × n` (row stride `lda` as
+    /// stored). Only the `upper` (or lower) triangle, diagonal included, is read and written.
+    static func syrk<T: TensorFloat>(
+        upper: Bool, transpose: Bool, n: Int, k: Int, alpha: T, a: UnsafePointer<T>, lda: Int, beta: T,
+        c: UnsafeMutablePointer<T>, ldc: Int
+    ) {
+        _ = Threads.applyToBLASOnce
+        let uplo = upper ? CblasUpper : CblasLower
+        let trans = transpose ? CblasTrans : CblasNoTrans
+        if T.self == Float.self {
+            cblas_ssyrk(CblasRowMajor, uplo, trans, Int32(n), Int32(k), Float(alpha.doubleValue), float(a),
+                        Int32(lda), Float(beta.doubleValue), float(c), Int32(ldc))
+        } else {
+            cblas_dsyrk(CblasRowMajor, uplo, trans, Int32(n), Int32(k), alpha.doubleValue, double(a), Int32(lda),
+                        beta.doubleValue, double(c), Int32(ldc))
+        }
+    }
+
     /// `y = op(A) · x` for a row-major `rows × columns` matrix A (row stride `lda`); `x` steps by `incx`, `y` is
     /// contiguous.
     static func gemv<T: TensorFloat>(
