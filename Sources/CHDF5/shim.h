@@ -8,8 +8,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "datatype_check.h"
+#include "global_heap.h"
 
 static inline hid_t bm_h5_default(void) { return H5P_DEFAULT; }
 static inline hid_t bm_h5s_all(void) { return H5S_ALL; }
@@ -52,14 +55,18 @@ static inline size_t bm_h5t_variable(void) { return H5T_VARIABLE; }
 #define BM_H5_VALIDATE_SMALL_BYTES ((hsize_t)1 << 20)
 #define BM_H5_VALIDATE_VARIABLE_BYTES ((hsize_t)1 << 28)
 
-/// Exit status of a child whose walk found a structure that libhdf5 accepted but that cannot be right (below).
+/// Exit status of a child whose walk found an attribute message that libhdf5 accepted but that cannot be right
+/// (below); global_heap.h and datatype_check.h add those of damaged global heap collections and references, and of
+/// datatypes whose sizes disagree.
 #define BM_H5_VALIDATE_INCONSISTENT 3
 
 typedef struct {
-    int depth; long visited; int inconsistent;
+    int depth; long visited;
+    int inconsistent;               // 0, or the exit status that refuses the file
     int descriptor;                 // the file, read directly for the header check below
     haddr_t base;                   // where HDF5 addresses start (after a user block, e.g. MATLAB's 512 bytes)
     size_t address_bytes, length_bytes;
+    bm_h5_heap_reader heap;         // the file again, for the global heap references of variable-length values
 } bm_h5_validate_state;
 
 static inline uint64_t bm_h5_little_endian(const unsigned char *bytes, size_t count) {
@@ -151,14 +158,25 @@ static inline int bm_h5_validate_header(hid_t object, const bm_h5_validate_state
 }
 
 
-/// Reads `count` elements of `type` through `read` when that is small enough to be safe in memory.
-static inline void bm_h5_validate_read_value(hid_t type, hid_t space, int is_attribute, hid_t object) {
+/// Reads the value of a dataset or attribute when that is small enough to be safe in memory; a variable-length
+/// one only once its global heap references are checked (global_heap.h).
+static inline void bm_h5_validate_read_value(hid_t type, hid_t space, int is_attribute, hid_t object,
+                                             bm_h5_validate_state *state) {
+    if (!bm_h5_datatype_consistent(type, 0)) {
+        state->inconsistent = BM_H5_VALIDATE_DATATYPE;
+        return;
+    }
     hssize_t count = H5Sget_simple_extent_npoints(space);
     if (count <= 0) return;
+    int variable = H5Tdetect_class(type, H5T_VLEN) > 0 || H5Tis_variable_str(type) > 0;
+    if (variable) {
+        state->inconsistent = bm_h5_heap_check_values(&state->heap, type, count, is_attribute, object,
+                                                      BM_H5_VALIDATE_VARIABLE_BYTES);
+        if (state->inconsistent) return;
+    }
     hid_t memory = H5Tget_native_type(type, H5T_DIR_DEFAULT);
     if (memory < 0) return;
     size_t size = H5Tget_size(memory);
-    int variable = H5Tdetect_class(type, H5T_VLEN) > 0 || H5Tis_variable_str(type) > 0;
     hsize_t bytes = (hsize_t)count * (hsize_t)size;
     if (size > 0 && bytes / (hsize_t)size == (hsize_t)count
         && bytes <= (variable ? BM_H5_VALIDATE_VARIABLE_BYTES : BM_H5_VALIDATE_SMALL_BYTES)) {
@@ -181,18 +199,20 @@ static inline void bm_h5_validate_read_value(hid_t type, hid_t space, int is_att
 }
 
 static inline herr_t bm_h5_validate_attribute(hid_t location, const char *name, const H5A_info_t *info, void *data) {
-    (void)info; (void)data;
+    (void)info;
+    bm_h5_validate_state *state = data;
+    if (state->inconsistent) return 1;  // stops the iteration
     hid_t attribute = H5Aopen(location, name, H5P_DEFAULT);
     if (attribute < 0) return 0;
     hid_t type = H5Aget_type(attribute), space = H5Aget_space(attribute);
-    if (type >= 0 && space >= 0) bm_h5_validate_read_value(type, space, 1, attribute);
+    if (type >= 0 && space >= 0) bm_h5_validate_read_value(type, space, 1, attribute, state);
     if (type >= 0) H5Tclose(type);
     if (space >= 0) H5Sclose(space);
     H5Aclose(attribute);
     return 0;
 }
 
-static inline void bm_h5_validate_dataset(hid_t dataset) {
+static inline void bm_h5_validate_dataset(hid_t dataset, bm_h5_validate_state *state) {
     hid_t type = H5Dget_type(dataset), space = H5Dget_space(dataset), plist = H5Dget_create_plist(dataset);
     if (plist >= 0) {
         int filters = H5Pget_nfilters(plist);
@@ -218,7 +238,7 @@ static inline void bm_h5_validate_dataset(hid_t dataset) {
     }
     H5Dget_offset(dataset);
     H5Dget_storage_size(dataset);
-    if (type >= 0 && space >= 0) bm_h5_validate_read_value(type, space, 0, dataset);
+    if (type >= 0 && space >= 0) bm_h5_validate_read_value(type, space, 0, dataset, state);
     if (type >= 0) H5Tclose(type);
     if (space >= 0) H5Sclose(space);
 }
@@ -230,18 +250,19 @@ static inline void bm_h5_validate_object(hid_t object, bm_h5_validate_state *sta
     // Bounds for damaged files whose links form cycles or huge fans.
     if (state->depth > 64 || ++state->visited > 1000000) return;
     if (!bm_h5_validate_header(object, state)) {
-        state->inconsistent = 1;  // the answer: nothing more to read
+        state->inconsistent = BM_H5_VALIDATE_INCONSISTENT;  // the answer: nothing more to read
         return;
     }
     // In increasing name order, as the parent lists attributes and links (which sorts: other code paths).
     H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, NULL, bm_h5_validate_attribute, state);
+    if (state->inconsistent) return;
     H5I_type_t kind = H5Iget_type(object);
     if (kind == H5I_GROUP || kind == H5I_FILE) {
         state->depth++;
         H5Literate(object, H5_INDEX_NAME, H5_ITER_INC, NULL, bm_h5_validate_link, state);
         state->depth--;
     } else if (kind == H5I_DATASET) {
-        bm_h5_validate_dataset(object);
+        bm_h5_validate_dataset(object, state);
     }
 }
 
@@ -301,9 +322,11 @@ static inline int bm_h5_validate_file(const char *path, int ready) {
     H5garbage_collect();
     H5set_free_list_limits(0, 0, 0, 0, 0, 0);
     mallopt(M_PERTURB, 0x5a);
+    bm_h5_heap_register_raw_conversion();
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) return 0;
-    bm_h5_validate_state state = { 0, 0, 0, open(path, O_RDONLY), 0, 0, 0 };
+    bm_h5_validate_state state = { 0 };
+    state.descriptor = open(path, O_RDONLY);
     hid_t creation = H5Fget_create_plist(file);
     if (creation >= 0) {
         hsize_t user_block = 0;
@@ -311,6 +334,13 @@ static inline int bm_h5_validate_file(const char *path, int ready) {
         H5Pget_sizes(creation, &state.address_bytes, &state.length_bytes);
         H5Pclose(creation);
     }
+    struct stat information;
+    state.heap.descriptor = state.descriptor;
+    state.heap.base = state.base;
+    state.heap.file_size = state.descriptor >= 0 && fstat(state.descriptor, &information) == 0
+                         ? (uint64_t)information.st_size : 0;
+    state.heap.address_bytes = state.address_bytes;
+    state.heap.length_bytes = state.length_bytes;
     hid_t root = H5Gopen2(file, "/", H5P_DEFAULT);
     if (root >= 0) {
         bm_h5_validate_object(root, &state);
@@ -321,6 +351,7 @@ static inline int bm_h5_validate_file(const char *path, int ready) {
     // would also flush files the parent has open for writing.)
     H5Fclose(file);
     if (state.descriptor >= 0) close(state.descriptor);
+    bm_h5_heap_reader_close(&state.heap);
     malloc_trim(0);
-    return state.inconsistent ? BM_H5_VALIDATE_INCONSISTENT : 0;
+    return state.inconsistent;
 }

@@ -198,13 +198,13 @@ struct HDF5HostileTests {
 
     @Test("a file that crashes libhdf5 in the check's child process is refused with a message saying so")
     func crashMessage() throws {
-        // Found by `globalHeapFlips`: flipping byte 2077 of `writeRichFile`'s output by 0x5a crashes libhdf5 1.10.8.
-        let source = folder + "/rich-crash.h5"
-        try Self.writeRichFile(source)
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: source)))
-        let heap = try #require(Self.globalHeapRanges(bytes).first)
-        #expect(heap.contains(2077))
-        bytes[2077] ^= 0x5a
+        // Found by random flips: byte 17871 of types.h5 is the high byte of its enumeration's size (1 → 16 777 217).
+        // libhdf5 1.10.8 copies the three members' values with that size when it opens the dataset, 48 MB from a
+        // buffer of a few bytes: a crash before the child can check anything. (Byte 2077 of `writeRichFile`'s
+        // global heap, the example before, is now refused by the child's own check of the collection.)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HDF5TestSupport.fixture("types.h5"))))
+        #expect(Array(bytes[17864..<17872]) == [0x18, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00])
+        bytes[17871] ^= 0x01
         let path = folder + "/crash.h5"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let outcome = HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit)
@@ -217,7 +217,7 @@ struct HDF5HostileTests {
         case .timedOut:
             #expect(message.contains("did not finish reading its structure within 4 s"))
         case .finished, .inconsistent, .couldNotStart:
-            Issue.record("byte 2077 no longer crashes libhdf5 \(HDF5File.libraryVersion): \(outcome); pick another")
+            Issue.record("byte 17871 no longer crashes libhdf5 \(HDF5File.libraryVersion): \(outcome); pick another")
         }
     }
 
@@ -232,7 +232,7 @@ struct HDF5HostileTests {
         bytes[1247] ^= 0x9d
         let path = folder + "/attribute-sizes.h5"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent)
+        #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent(.attributeSizes))
         let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
         #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: the sizes in an attribute's header "
                 + "message exceed the message (found by the separate process bm uses to check HDF5 files before "
@@ -240,6 +240,77 @@ struct HDF5HostileTests {
         // The intact file passes the same check.
         #expect(HDF5Validation.walkInChild(HDF5TestSupport.fixture("attributes.h5"), timeLimit: Self.checkTimeLimit)
                 == .finished)
+    }
+
+    /// The reference of a variable-length string, as the file stores it: 4-byte length, collection address,
+    /// 4-byte object index; `at` is its first byte.
+    static func heapReference(_ bytes: [UInt8], at: Int) -> (length: Int, collection: Int, index: Int) {
+        func number(_ range: Range<Int>) -> Int { bytes[range].reversed().reduce(0) { $0 << 8 | Int($1) } }
+        return (number(at..<(at + 4)), number((at + 4)..<(at + 12)), number((at + 12)..<(at + 16)))
+    }
+
+    @Test("variable-length strings whose global heap references do not match their collection are refused",
+          arguments: [
+              // attributes.h5: the root's attribute "string" ("réponse", 8 bytes) refers to object 1 of the
+              // collection at 4096, from byte 1288; types.h5: the second string of dataset "vlen_utf8" ("body") to
+              // object 6 of the collection at 2048, from byte 6853.
+              ("attributes.h5", 1288, 8, 4096, 1),
+              ("types.h5", 6853, 4, 2048, 6),
+          ])
+    func damagedHeapReferences(reference: (fixture: String, at: Int, length: Int, collection: Int, index: Int))
+        throws {
+        let (fixture, at, length, collection, index) = reference
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HDF5TestSupport.fixture(fixture))))
+        #expect(Self.heapReference(original, at: at) == (length, collection, index))
+        #expect(Array(original[collection..<(collection + 5)]) == Array("GCOL".utf8) + [1])
+        let referenceMessage = "a variable-length value refers to an object its global heap collection does not "
+            + "hold, or to one of another size than the value's length"
+        let collectionMessage = "a global heap collection (where variable-length strings are stored) extends past "
+            + "the end of the file, or one of its objects past the collection"
+        // Damage in the reference: an index past the collection's objects, an index of no object (0 is its free
+        // space), a length longer than the object (libhdf5 copies the object whole into a buffer of that length,
+        // so a shorter one overflows it); damage in the collection: its size, and the size of the object.
+        let objectSize = collection + 16 + 8
+        let damages: [(name: String, position: Int, value: UInt8, message: String)] = [
+            ("index", at + 12, 200, referenceMessage), ("free-space", at + 12, 0, referenceMessage),
+            ("longer", at, UInt8(length + 1), referenceMessage), ("shorter", at, UInt8(length - 1), referenceMessage),
+            ("collection-size", collection + 8 + 3, 0x40, collectionMessage),
+            ("object-size", objectSize + 4, 0x10, collectionMessage),
+        ]
+        for damage in damages {
+            var bytes = original
+            bytes[damage.position] = damage.value
+            let path = folder + "/heap-\(damage.name)-\(fixture)"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let expected: HDF5Validation.Inconsistency = damage.message == referenceMessage ? .heapReference
+                : .heapCollection
+            #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent(expected),
+                    "\(damage.name)")
+            let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
+            #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: \(damage.message) (found by "
+                    + "the separate process bm uses to check HDF5 files before opening them)", "\(damage.name)")
+        }
+        #expect(HDF5Validation.walkInChild(HDF5TestSupport.fixture(fixture), timeLimit: Self.checkTimeLimit)
+                == .finished)
+    }
+
+    @Test("an enumeration whose base type's size disagrees with its own is refused before libhdf5 converts it")
+    func enumerationSizes() throws {
+        // Found by random flips: types.h5's enumeration (BLUE, GREEN, RED) has size 1, its base type (an 8-bit
+        // integer) from byte 17872; flipping byte 17877 makes the base type 19 969 bytes long. libhdf5 1.10.8 then
+        // copies each member's value with that size, from far past the datatype message: a crash, or not.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: HDF5TestSupport.fixture("types.h5"))))
+        #expect(Array(bytes[17864..<17880]) == [0x18, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+                                                0x10, 0x08, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00])
+        bytes[17877] ^= 0x4e
+        let path = folder + "/enumeration-sizes.h5"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent(.datatypeSizes))
+        let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
+        #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: a datatype's sizes disagree (an "
+                + "enumeration's and its base type's, a compound's and a member's, an array's and its elements', or a "
+                + "number's and its bit fields') (found by the separate process bm uses to check HDF5 files before "
+                + "opening them)")
     }
 
     @Test("truncated copies of a file bm wrote are refused at open")

@@ -169,9 +169,17 @@ enum HDF5Library {
         _exit(bm_h5_validate_file(path, ready))
     }
 
-    /// The validation child's exit status when libhdf5 accepted a structure that cannot be right (an attribute
-    /// message whose parts, by their own size fields, do not fit in it).
-    static let validationInconsistentStatus = Int32(BM_H5_VALIDATE_INCONSISTENT)
+    /// What the validation child's exit status says it found that libhdf5 accepts but cannot be right; nil for
+    /// any other status (0: the walk finished).
+    static func validationInconsistency(exitStatus: Int32) -> HDF5Validation.Inconsistency? {
+        switch exitStatus {
+        case Int32(BM_H5_VALIDATE_INCONSISTENT): .attributeSizes
+        case Int32(BM_H5_VALIDATE_HEAP_COLLECTION): .heapCollection
+        case Int32(BM_H5_VALIDATE_HEAP_REFERENCE): .heapReference
+        case Int32(BM_H5_VALIDATE_DATATYPE): .datatypeSizes
+        default: nil
+        }
+    }
 
     /// Creates (truncates) a file in the HDF5 1.8 format: unlike the 1.0 format libhdf5 (and h5py) write by
     /// default, its superblock, object headers and indexes carry checksums, so later damage to them is reported as

@@ -52,10 +52,9 @@ enum HDF5Validation {
                 // Without a child process (fork refused: out of processes or memory) the check cannot run; opening
                 // the file anyway keeps bm usable and is what every other HDF5 reader does.
                 return
-            case .inconsistent:
-                throw context.error("cannot open the file: it is corrupt: the sizes in an attribute's header "
-                                    + "message exceed the message (found by the separate process bm uses to check "
-                                    + "HDF5 files before opening them)")
+            case .inconsistent(let inconsistency):
+                throw context.error("cannot open the file: it is corrupt: \(inconsistency.description) (found by the "
+                                    + "separate process bm uses to check HDF5 files before opening them)")
             case .crashed(let signal):
                 throw context.error("cannot open the file: it is corrupt: libhdf5 crashed (signal \(signal)) reading "
                                     + "its structure, in the separate process bm uses to check HDF5 files before "
@@ -72,7 +71,34 @@ enum HDF5Validation {
         }
     }
 
-    enum Outcome: Equatable { case finished, inconsistent, crashed(Int32), timedOut, couldNotStart }
+    enum Outcome: Equatable { case finished, inconsistent(Inconsistency), crashed(Int32), timedOut, couldNotStart }
+
+    /// Damage the child finds by reading the file itself, where libhdf5 trusts what it reads: its answer does not
+    /// depend on what lies around libhdf5's buffers, as a crash does.
+    enum Inconsistency: Equatable, CustomStringConvertible {
+        /// An attribute message whose name, datatype or dataspace size fields exceed the message.
+        case attributeSizes
+        /// A global heap collection that extends past the end of the file, or holds an object extending past it.
+        case heapCollection
+        /// A variable-length value's reference to an object index its collection does not hold (libhdf5 follows a
+        /// wild pointer), or to an object of another size than the value's length (it overflows its buffer).
+        case heapReference
+        /// A datatype whose sizes disagree: an enumeration's and its base type's, a compound's and a member's
+        /// extent, an array's and its elements', a number's and its bit fields'.
+        case datatypeSizes
+
+        var description: String {
+            switch self {
+            case .attributeSizes: "the sizes in an attribute's header message exceed the message"
+            case .heapCollection: "a global heap collection (where variable-length strings are stored) extends past "
+                + "the end of the file, or one of its objects past the collection"
+            case .heapReference: "a variable-length value refers to an object its global heap collection does not "
+                + "hold, or to one of another size than the value's length"
+            case .datatypeSizes: "a datatype's sizes disagree (an enumeration's and its base type's, a compound's "
+                + "and a member's, an array's and its elements', or a number's and its bit fields')"
+            }
+        }
+    }
 
     /// Forks a child that runs the walk on `path` and waits for it at most `timeLimit` seconds.
     static func walkInChild(_ path: String, timeLimit: Double) -> Outcome {
@@ -115,7 +141,9 @@ enum HDF5Validation {
         // The W* macros of <sys/wait.h> are not imported into Swift: the status layout is Linux's.
         let signal = status & 0x7f
         if signal != 0 && signal != 0x7f { return .crashed(signal) }
-        if signal == 0 && (status >> 8) & 0xff == HDF5Library.validationInconsistentStatus { return .inconsistent }
+        if signal == 0, let inconsistency = HDF5Library.validationInconsistency(exitStatus: (status >> 8) & 0xff) {
+            return .inconsistent(inconsistency)
+        }
         return .finished
     }
 
