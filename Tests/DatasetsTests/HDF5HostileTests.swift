@@ -223,6 +223,19 @@ struct HDF5HostileTests {
         }
     }
 
+    /// Writes `bytes` as `name` in the test folder, and expects the check's child to find `inconsistency` in it and
+    /// `h5.open` to refuse it naming the damage as `detail`.
+    func expectRefused(_ bytes: [UInt8], name: String, as inconsistency: HDF5Validation.Inconsistency,
+                       saying detail: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let path = folder + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent(inconsistency),
+                "\(name)", sourceLocation: sourceLocation)
+        let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
+        #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: \(detail) (found by the separate "
+                + "process bm uses to check HDF5 files before opening them)", "\(name)", sourceLocation: sourceLocation)
+    }
+
     @Test("an attribute whose dataspace size field exceeds its message is refused before libhdf5 reads past it")
     func attributeSizesBeyondMessage() throws {
         // Found by random flips: byte 1247 of attributes.h5 is the high byte of the dataspace size (8 → 40 200) of
@@ -232,13 +245,8 @@ struct HDF5HostileTests {
         #expect(Array(bytes[1240..<1254]) == [0x01, 0x00, 0x07, 0x00, 0x14, 0x00, 0x08, 0x00]
                 + Array("string".utf8))
         bytes[1247] ^= 0x9d
-        let path = folder + "/attribute-sizes.h5"
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent(.attributeSizes))
-        let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
-        #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: the sizes in an attribute's header "
-                + "message exceed the message (found by the separate process bm uses to check HDF5 files before "
-                + "opening them)")
+        try expectRefused(bytes, name: "attribute-sizes.h5", as: .attributeSizes,
+                          saying: "the sizes in an attribute's header message exceed the message")
         // The intact file passes the same check.
         #expect(HDF5Validation.walkInChild(HDF5TestSupport.fixture("attributes.h5"), timeLimit: Self.checkTimeLimit)
                 == .finished)
@@ -282,15 +290,9 @@ struct HDF5HostileTests {
         for damage in damages {
             var bytes = original
             bytes[damage.position] = damage.value
-            let path = folder + "/heap-\(damage.name)-\(fixture)"
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
-            let expected: HDF5Validation.Inconsistency = damage.message == referenceMessage ? .heapReference
-                : .heapCollection
-            #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent(expected),
-                    "\(damage.name)")
-            let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
-            #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: \(damage.message) (found by "
-                    + "the separate process bm uses to check HDF5 files before opening them)", "\(damage.name)")
+            try expectRefused(bytes, name: "heap-\(damage.name)-\(fixture)",
+                              as: damage.message == referenceMessage ? .heapReference : .heapCollection,
+                              saying: damage.message)
         }
         #expect(HDF5Validation.walkInChild(HDF5TestSupport.fixture(fixture), timeLimit: Self.checkTimeLimit)
                 == .finished)
@@ -305,14 +307,9 @@ struct HDF5HostileTests {
         #expect(Array(bytes[17864..<17880]) == [0x18, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
                                                 0x10, 0x08, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00])
         bytes[17877] ^= 0x4e
-        let path = folder + "/enumeration-sizes.h5"
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(HDF5Validation.walkInChild(path, timeLimit: Self.checkTimeLimit) == .inconsistent(.datatypeSizes))
-        let message = HDF5TestSupport.message { _ = try Self.readEverything(path) }
-        #expect(message == "h5.open: \(path): cannot open the file: it is corrupt: a datatype's sizes disagree (an "
-                + "enumeration's and its base type's, a compound's and a member's, an array's and its elements', or a "
-                + "number's and its bit fields') (found by the separate process bm uses to check HDF5 files before "
-                + "opening them)")
+        try expectRefused(bytes, name: "enumeration-sizes.h5", as: .datatypeSizes,
+                          saying: "a datatype's sizes disagree (an enumeration's and its base type's, a compound's "
+                            + "and a member's, an array's and its elements', or a number's and its bit fields')")
     }
 
     @Test("truncated copies of a file bm wrote are refused at open")
