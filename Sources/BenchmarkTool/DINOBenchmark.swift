@@ -30,8 +30,7 @@ func dinoBenchmarks() throws -> [Figure] {
     // jitter can mask.
     let grey = environment["BM_DINO_COLOUR"] == nil
     let lightOnDark = environment["BM_DINO_EITHER_POLARITY"] == nil
-    let trainCount = Int(number("BM_DINO_TRAIN_IMAGES", 2400))
-    let train = try SyntheticShapes.generate(count: trainCount, size: 32, classes: classes, seed: 1, grey: grey,
+    let train = try SyntheticShapes.generate(count: 2400, size: 32, classes: classes, seed: 1, grey: grey,
                                              lightOnDark: lightOnDark)
     let heldOut = try SyntheticShapes.generate(count: 600, size: 32, classes: classes, seed: 2, grey: grey,
                                                lightOnDark: lightOnDark)
