@@ -126,24 +126,31 @@ import Testing
         #expect(maximumDifference(output, expected) < 1e-12)
     }
 
-    @Test func rotaryEmbeddingRotatesPairsByGridPosition() throws {
-        let rotation = try RotaryEmbedding(rows: 2, columns: 3, headWidth: 8, base: 100, dtype: .float64)
-        let input = try Tensor.randomNormal([1, 7, 8], seed: 10)   // one prefix token, then the 2×3 grid
+    /// DINOv3's `RopePositionEmbedding` (normalize_coords "separate") and `rope_apply`, written out per channel pair.
+    @Test(arguments: [(rows: 2, columns: 3, headWidth: 8), (rows: 4, columns: 4, headWidth: 16), (rows: 3, columns: 1, headWidth: 4)])
+    func rotaryEmbeddingRotatesPairsAsDINOv3(rows: Int, columns: Int, headWidth: Int) throws {
+        let rotation = try RotaryEmbedding(rows: rows, columns: columns, headWidth: headWidth, base: 100, dtype: .float64)
+        let tokens = 1 + rows * columns, d = headWidth, q = d / 4
+        let input = try Tensor.randomNormal([2, tokens, d], seed: 10)   // one prefix token, then the grid
         let output = try rotation.apply(Variable(input)).value
         let x = input.scalars(as: Double.self), y = output.scalars(as: Double.self)
-        #expect(Array(y[0..<8]) == Array(x[0..<8]), "the prefix token is not rotated")
         var worst = 0.0
-        for row in 0..<2 {
-            for column in 0..<3 {
-                let token = 1 + row * 3 + column
-                for (half, position) in [(0, row), (1, column)] {
-                    for i in 0..<2 {
-                        let angle = Double(position) * Foundation.pow(100, -Double(i) / 2)
-                        let first = token * 8 + half * 4 + i, second = first + 2
-                        let rotatedFirst = x[first] * Foundation.cos(angle) - x[second] * Foundation.sin(angle)
-                        let rotatedSecond = x[second] * Foundation.cos(angle) + x[first] * Foundation.sin(angle)
-                        worst = Swift.max(worst, Swift.abs(y[first] - rotatedFirst),
-                                          Swift.abs(y[second] - rotatedSecond))
+        for image in 0..<2 {
+            let first = image * tokens * d
+            #expect(Array(y[first..<(first + d)]) == Array(x[first..<(first + d)]), "the prefix token is not rotated")
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    let token = first + (1 + row * columns + column) * d
+                    let coordinates = [2 * (Double(row) + 0.5) / Double(rows) - 1,
+                                       2 * (Double(column) + 0.5) / Double(columns) - 1]
+                    for channel in 0..<(2 * q) {
+                        let period = Foundation.pow(100, Double(channel % q) / Double(q))
+                        let angle = 2 * Double.pi * coordinates[channel / q] / period
+                        let a = x[token + channel], b = x[token + channel + 2 * q]
+                        let expectedA = a * Foundation.cos(angle) - b * Foundation.sin(angle)
+                        let expectedB = b * Foundation.cos(angle) + a * Foundation.sin(angle)
+                        worst = Swift.max(worst, Swift.abs(y[token + channel] - expectedA),
+                                          Swift.abs(y[token + channel + 2 * q] - expectedB))
                     }
                 }
             }

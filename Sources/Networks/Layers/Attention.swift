@@ -108,9 +108,13 @@ public final class SwiGLU: Layer {
     }
 }
 
-/// Axial 2-D rotary position embedding for a grid of `rows × columns` patches: the first half of each head's
-/// channels is rotated by the row index, the second half by the column index, pair (i, i + d/4) of each half at
-/// frequency base^(-i/(d/4)) (RoPE's rotate-half convention). Head width d must be a multiple of 4.
+/// DINOv3's axial 2-D rotary position embedding (`RopePositionEmbedding` with `normalize_coords="separate"`, no
+/// coordinate augmentation) for a grid of `rows × columns` patches. Each patch's coordinates are normalised to
+/// [−1, 1] per axis, y = 2(row + ½)/rows − 1 and x = 2(column + ½)/columns − 1, so that a grid of another size
+/// spans the same range. With head width d = 4q and periods Pᵢ = base^(i/q), i < q, channel c < d/2 has the angle
+/// 2π·y/Pᵢ for c = i and 2π·x/Pᵢ for c = q + i, and channel c + d/2 the same angle as c. Rotation is RoPE's
+/// rotate-half over the whole head: x·cos θ + (−x[d/2:], x[:d/2])·sin θ, so channel c turns with channel c + d/2.
+/// Head width d must be a multiple of 4.
 public struct RotaryEmbedding: Sendable {
     public let rows: Int
     public let columns: Int
@@ -127,16 +131,17 @@ public struct RotaryEmbedding: Sendable {
         }
         (self.rows, self.columns, self.headWidth, self.base) = (rows, columns, headWidth, base)
         let quarter = headWidth / 4
+        let inversePeriods = (0..<quarter).map { 2 * Double.pi / pow(base, Double($0) / Double(quarter)) }
         var angles = [Double](repeating: 0, count: rows * columns * headWidth)
         for row in 0..<rows {
             for column in 0..<columns {
+                let y = 2 * (Double(row) + 0.5) / Double(rows) - 1
+                let x = 2 * (Double(column) + 0.5) / Double(columns) - 1
+                let token = (row * columns + column) * headWidth
                 for i in 0..<quarter {
-                    let frequency = pow(base, -Double(i) / Double(quarter))
-                    let token = (row * columns + column) * headWidth
-                    for (half, position) in [(0, row), (1, column)] {
-                        let angle = Double(position) * frequency
-                        angles[token + half * 2 * quarter + i] = angle
-                        angles[token + half * 2 * quarter + quarter + i] = angle
+                    for (channel, coordinate) in [(i, y), (quarter + i, x)] {
+                        angles[token + channel] = coordinate * inversePeriods[i]
+                        angles[token + 2 * quarter + channel] = coordinate * inversePeriods[i]
                     }
                 }
             }
@@ -156,16 +161,9 @@ public struct RotaryEmbedding: Sendable {
         let tokens = x.shape[x.rank - 2]
         let pieces = try x.split(at: [tokens - patches], axis: -2)
         let grid = pieces[1]
-        let quarter = headWidth / 4
-        // rotate_half within each half: (a, b) → (-b, a)
-        var rotatedParts: [Variable] = []
-        for half in 0..<2 {
-            let start = half * 2 * quarter
-            let a = try grid.sliced(axis: -1, start..<(start + quarter))
-            let b = try grid.sliced(axis: -1, (start + quarter)..<(start + 2 * quarter))
-            rotatedParts += [try -b, a]
-        }
-        let rotated = try Variable.concatenate(rotatedParts, axis: -1)
+        // rotate_half: (a, b) → (−b, a) for the two halves a, b of each head
+        let halves = try grid.split(sections: 2, axis: -1)
+        let rotated = try Variable.concatenate([-halves[1], halves[0]], axis: -1)
         let cosine = Variable(self.cosine.astype(x.dtype)), sine = Variable(self.sine.astype(x.dtype))
         let turned = try grid * cosine + rotated * sine
         return tokens == patches ? turned : try Variable.concatenate([pieces[0], turned], axis: -2)
