@@ -160,8 +160,8 @@ struct RidgeEngine<T: TensorFloat> {
             let validationCount = projection.shape[0], rank = projection.shape[1]
             let runs = RowRun.runs(split.train)
             // Alphas are processed in chunks: `X_val R diag(d(α))` of a chunk stacked `[chunk · n_val, k]`, so that the
-            // chunk's predictions are one tall GEMM (better BLAS efficiency than thin ones). The chunk is as large as
-            // the memory budget allows for the stacked factors and predictions `[chunk · n_val, k + b]`.
+            // chunk's predictions are one GEMM (taller when n_val is small, where thin GEMMs run slowly). The chunk is
+            // as large as the memory budget allows for the stacked factors and predictions `[chunk · n_val, k + b]`.
             let perAlpha = validationCount * (rank + blockSize) * MemoryLayout<T>.size
             let chunk = Swift.max(1, Swift.min(alphaCount, predictionBudget / Swift.max(perAlpha, 1)))
             let chunks = stride(from: 0, to: alphaCount, by: chunk).map { $0..<Swift.min($0 + chunk, alphaCount) }
