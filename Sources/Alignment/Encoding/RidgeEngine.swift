@@ -28,7 +28,12 @@ struct RidgeEngine<T: TensorFloat> {
     let progress: Bool?
 
     /// Bytes allowed for one chunk of alphas' stacked validation factors and predictions.
-    var predictionBudget: Int = 6 << 20
+    var predictionBudget: Int = Self.defaultPredictionBudget
+
+    /// 3 MiB: one alpha at a time at N = 2000, P = 512 (`[400, 512 + 1120]` float32, 2.6 MB). Two alphas stacked
+    /// (6 MiB) made no GEMM faster (sgemm of 400 and 800 rows by 1 120 ran at the same rate here) and held 2.6 MB
+    /// more; one alpha's predictions are also still in cache when they are scored.
+    static var defaultPredictionBudget: Int { 3 << 20 }
 
     /// Reads targets `range` as dtype T and checks the source's shape.
     func block(_ range: Range<Int>) throws -> Tensor {
@@ -59,6 +64,8 @@ struct RidgeEngine<T: TensorFloat> {
         var constant: [Bool]
         var omitted: [Bool]
         var targetMeans: [Double]
+        /// Per block: whether its targets are centred explicitly (`needsExplicitCentring`, over the rows used).
+        var centreBlock: [Bool]
     }
 
     /// Bᵀ (Y_train − 1 ȳᵀ) `[k, b]` for one block, written into the prefix of the 1-d `output` (at least k · b
@@ -126,8 +133,18 @@ struct RidgeEngine<T: TensorFloat> {
         return (factorization, projection, basisSums)
     }
 
-    /// The cross-validation loops (no refit). `bar` advances once per fold and block.
-    func crossValidate(bar: inout ProgressBar) throws -> Scores {
+    /// A buffer for the projections `Bᵀ Y` `[k, b]` of rank `rank`: `shared` when it is large enough, else new.
+    func projectionBuffer(rank: Int, shared: Tensor?) -> Tensor {
+        if let shared, shared.count >= rank * blockSize { return shared }
+        return RidgeKernels.buffer(rank * blockSize, dtype: T.dtype)
+    }
+
+    /// The largest rank of any fold's or the refit's factorisation: the size of a projection buffer all can share.
+    var largestRank: Int { dual ? rows.count : x.shape[1] }
+
+    /// The cross-validation loops (no refit). `bar` advances once per fold and block. `sharedProjection`: a buffer
+    /// for the projections that the caller reuses afterwards (the refit), else one is made per fold.
+    func crossValidate(bar: inout ProgressBar, sharedProjection: Tensor? = nil) throws -> Scores {
         let targetCount = source.targetCount, alphaCount = alphas.count
         var scoreSums = [Double](repeating: 0, count: alphaCount * targetCount)
         var scoreCounts = [Int32](repeating: 0, count: alphaCount * targetCount)
@@ -143,8 +160,8 @@ struct RidgeEngine<T: TensorFloat> {
             let validationCount = projection.shape[0], rank = projection.shape[1]
             let runs = RowRun.runs(split.train)
             // Alphas are processed in chunks: `X_val R diag(d(α))` of a chunk stacked `[chunk · n_val, k]`, so that the
-            // chunk's predictions are one tall GEMM (better BLAS efficiency than thin ones). The chunk is as large as
-            // the memory budget allows for the stacked factors and predictions `[chunk · n_val, k + b]`.
+            // chunk's predictions are one GEMM (taller when n_val is small, where thin GEMMs run slowly). The chunk is
+            // as large as the memory budget allows for the stacked factors and predictions `[chunk · n_val, k + b]`.
             let perAlpha = validationCount * (rank + blockSize) * MemoryLayout<T>.size
             let chunk = Swift.max(1, Swift.min(alphaCount, predictionBudget / Swift.max(perAlpha, 1)))
             let chunks = stride(from: 0, to: alphaCount, by: chunk).map { $0..<Swift.min($0 + chunk, alphaCount) }
@@ -152,7 +169,7 @@ struct RidgeEngine<T: TensorFloat> {
             // reused by every block: the stacked factors, the predictions and the projection `Bᵀ Y`.
             let scaled = RidgeKernels.matrix(chunk * validationCount, rank, dtype: T.dtype)
             let predictions = RidgeKernels.matrix(chunk * validationCount, blockSize, dtype: T.dtype)
-            let projectionBuffer = RidgeKernels.buffer(rank * blockSize, dtype: T.dtype)
+            let projectionBuffer = projectionBuffer(rank: rank, shared: sharedProjection)
             let gatherBuffer = RidgeKernels.buffer(runs.count > Self.maximumRuns || centreBlock.contains(true)
                                                     ? split.train.count * blockSize : 0, dtype: T.dtype)
             var blockScores = [Double](repeating: .nan, count: blockSize)
@@ -226,7 +243,8 @@ struct RidgeEngine<T: TensorFloat> {
         for target in 0..<targetCount where constant[target] || omitted[target] {
             for alphaIndex in 0..<alphaCount { means[alphaIndex * targetCount + target] = .nan }
         }
-        return Scores(means: means, constant: constant, omitted: omitted, targetMeans: targetMeans)
+        return Scores(means: means, constant: constant, omitted: omitted, targetMeans: targetMeans,
+                      centreBlock: centreBlock)
     }
 
     /// The fit: cross-validation, the choice of alpha per target, the refit. Weights go to `weightMatrix` or
@@ -236,7 +254,9 @@ struct RidgeEngine<T: TensorFloat> {
         let blocks = self.blocks
         var bar = ProgressBar(label: operation, total: (splits.count + 1) * blocks.count, enabled: progress)
         defer { bar.finish() }
-        let scores = try crossValidate(bar: &bar)
+        // One projection buffer for every fold and the refit (its pages are touched only when first written).
+        let sharedProjection = RidgeKernels.buffer(largestRank * blockSize, dtype: T.dtype)
+        let scores = try crossValidate(bar: &bar, sharedProjection: sharedProjection)
         let means = scores.means, constant = scores.constant, omitted = scores.omitted
 
         // Mean over folds, then the best alpha per target; like himalaya, a slope of 1e-10 · log(α) breaks ties
@@ -258,7 +278,8 @@ struct RidgeEngine<T: TensorFloat> {
         }
 
         let intercept = try refit(blocks: blocks, chosen: chosen, constant: constant, omitted: omitted,
-                                  targetMeans: scores.targetMeans, bar: &bar, weightMatrix: weightMatrix,
+                                  targetMeans: scores.targetMeans, centreBlock: scores.centreBlock,
+                                  sharedProjection: sharedProjection, bar: &bar, weightMatrix: weightMatrix,
                                   writeWeights: writeWeights)
         return RidgeFitSummary(
             alphaGrid: alphas,
@@ -277,12 +298,14 @@ struct RidgeEngine<T: TensorFloat> {
     /// Refits on all rows with each target's alpha: one factorisation, then per block one projection `Bᵀ Y` (into
     /// one reused buffer), its columns scaled by their own alpha's spectral weights (zero for targets without an
     /// alpha), and one read-out GEMM for the whole block. `targetMeans`: each target's mean over the rows used (from
-    /// `crossValidate`; computed here when nil). The weights of each block go straight into the columns of
+    /// `crossValidate`; computed here when nil), `centreBlock` whether each block is centred explicitly (also from
+    /// `crossValidate`; with both given, Y is not read for its moments again), `sharedProjection` a buffer for the
+    /// projections (used when large enough). The weights of each block go straight into the columns of
     /// `weightMatrix` (contiguous `[p, t]`, dtype T) when it is given, else to `writeWeights` as a new `[p, b]`
     /// tensor. Returns the intercepts `[t]`.
     func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool], targetMeans: [Double]?,
-               bar: inout ProgressBar, weightMatrix: Tensor? = nil,
-               writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
+               centreBlock: [Bool]? = nil, sharedProjection: Tensor? = nil, bar: inout ProgressBar,
+               weightMatrix: Tensor? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
         let featureCount = x.shape[1]
         let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil
         let factorization = try RidgeFactorization(x, rows: rows, subtracting: xMeans, dual: dual)
@@ -291,17 +314,20 @@ struct RidgeEngine<T: TensorFloat> {
         let rank = factorization.spectrum.count
         let spectralTable = alphas.flatMap { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
         let runs = RowRun.runs(rows)
-        let projectionBuffer = RidgeKernels.buffer(rank * blockSize, dtype: T.dtype)
+        let projectionBuffer = projectionBuffer(rank: rank, shared: sharedProjection)
         let noBuffer = RidgeKernels.buffer(0, dtype: T.dtype)
         var intercepts = [T](repeating: 0, count: source.targetCount)
-        for range in blocks {
+        for (blockIndex, range) in blocks.enumerated() {
             try Cancellation.check(operation)
             let targets = try block(range)
             let width = range.count
             var means: [Double]? = nil
             var centre = false
             if fitIntercept {
-                if let targetMeans {
+                if let targetMeans, let centreBlock {
+                    means = Array(targetMeans[range])
+                    centre = centreBlock[blockIndex]
+                } else if let targetMeans {
                     means = Array(targetMeans[range])
                     let moments = ColumnMoments(T.self, targets, rows: rows)
                     centre = Self.needsExplicitCentring(moments, count: rows.count)

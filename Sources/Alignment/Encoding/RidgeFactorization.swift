@@ -48,8 +48,9 @@ struct RidgeFactorization {
         }
     }
 
-    /// Rows per block of the primal factorisation's passes over X.
-    static var chunkRows: Int { 256 }
+    /// Rows per block of the primal factorisation's passes over X (128: the float32 block and its float64 copy are
+    /// 0.75 MB at 512 features, held while the Gram matrix is formed and decomposed).
+    static var chunkRows: Int { 128 }
 
     /// The primal factorisation `(U, s, Vᵀ)` of `source[rows] − means` by blocks of `chunkRows` rows: each block is
     /// gathered and centred in T (as the targets' products see it), widened to float64 for `XᵀX += X_bᵀ X_b`

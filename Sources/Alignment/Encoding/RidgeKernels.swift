@@ -204,9 +204,11 @@ struct ValidationScorer<T: TensorFloat> {
     }
 
     /// The score of each column given the contiguous predictions `[rows.count, b]` at `predicted` (in the centred
-    /// space of the fold), written to `output[0..<b]`. Columns are split over threads; each thread walks strips of
-    /// 16 columns down all rows with the sums in SIMD registers (in T, flushed to float64 every 32 rows), so the
-    /// targets and predictions are each read once, a cache line per row and strip.
+    /// space of the fold), written to `output[0..<b]`. Columns are split over threads; each thread walks the rows
+    /// in order, four at a time, reading its columns of each row contiguously (so the hardware prefetcher streams
+    /// them; strips of 16 columns walked down all rows spent most of their time waiting for memory, a cache miss per
+    /// row and strip, and took 2.5 times as long), and keeps the sums of 32 rows in T in an L1-sized array before
+    /// adding them to float64: per column the same additions in the same order as before.
     func scores(of predicted: UnsafePointer<T>, into output: UnsafeMutablePointer<Double>) {
         if T.self == Float.self {
             scores(Float.self, of: UnsafeRawPointer(predicted).assumingMemoryBound(to: Float.self), into: output)
@@ -226,45 +228,93 @@ struct ValidationScorer<T: TensorFloat> {
         let pearson = score == .pearson
         RidgeParallel.forRanges(columns, workPerItem: rows.count) { range in
             // Σ (y − s − p)² (or Σ p, Σ p², Σ p (y − s) for Pearson) per column of the range, float64.
-            var first = [Double](repeating: 0, count: range.count), second = first, third = first
-            shift.withUnsafeBufferPointer { shiftBuffer in
-                var start = range.lowerBound
-                while start < range.upperBound {
-                    let width = Swift.min(16, range.upperBound - start)
-                    var offsetVector = SIMD16<S>()
-                    for lane in 0..<width { offsetVector[lane] = shiftBuffer[start + lane] }
-                    for chunk in stride(from: 0, to: rows.count, by: 32) {
-                        var a = SIMD16<S>(), b = SIMD16<S>(), c = SIMD16<S>()
-                        for index in chunk..<Swift.min(chunk + 32, rows.count) {
-                            let y = truth.base + rows[index] * rowStride + start
-                            let p = guess.base + index * columns + start
-                            var yVector = SIMD16<S>(), pVector = SIMD16<S>()
-                            if width == 16 {
-                                yVector = UnsafeRawPointer(y).loadUnaligned(as: SIMD16<S>.self)
-                                pVector = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<S>.self)
-                            } else {
-                                for lane in 0..<width { yVector[lane] = y[lane]; pVector[lane] = p[lane] }
+            let width = range.count
+            var first = [Double](repeating: 0, count: width), second = first, third = first
+            // The running sums of the current 32 rows, in S: a few KiB that stay in L1 while the rows stream by.
+            var partA = [S](repeating: 0, count: width), partB = partA, partC = partA
+            let offsets = Array(shift[range])
+            offsets.withUnsafeBufferPointer { offsets in
+                partA.withUnsafeMutableBufferPointer { partA in
+                    partB.withUnsafeMutableBufferPointer { partB in
+                        partC.withUnsafeMutableBufferPointer { partC in
+                            let s = offsets.baseAddress!
+                            // Row `index` of the validation targets and of the predictions, from the range's first column.
+                            func line(_ index: Int) -> UnsafePointer<S> {
+                                UnsafePointer(truth.base + rows[index] * rowStride + range.lowerBound)
                             }
-                            let centred = yVector - offsetVector
-                            if pearson {
-                                a += pVector
-                                b += pVector * pVector
-                                c += pVector * centred
-                            } else {
-                                let difference = centred - pVector
-                                a += difference * difference
+                            func predictionLine(_ index: Int) -> UnsafePointer<S> {
+                                UnsafePointer(guess.base + index * columns + range.lowerBound)
                             }
-                        }
-                        let base = start - range.lowerBound
-                        for lane in 0..<width {
-                            first[base + lane] += Double(a[lane])
-                            if pearson {
-                                second[base + lane] += Double(b[lane])
-                                third[base + lane] += Double(c[lane])
+                            let a = partA.baseAddress!, b = partB.baseAddress!, c = partC.baseAddress!
+                            for chunk in stride(from: 0, to: rows.count, by: 32) {
+                                let end = Swift.min(chunk + 32, rows.count)
+                                var index = chunk
+                                // Four rows per sweep: each running sum is loaded and stored once for four
+                                // additions (made in row order, as one row at a time would).
+                                while index + 4 <= end {
+                                    let y0 = line(index), y1 = line(index + 1), y2 = line(index + 2), y3 = line(index + 3)
+                                    let p0 = predictionLine(index), p1 = predictionLine(index + 1)
+                                    let p2 = predictionLine(index + 2), p3 = predictionLine(index + 3)
+                                    if pearson {
+                                        for column in 0..<width {
+                                            let offset = s[column]
+                                            var sum = a[column], square = b[column], cross = c[column]
+                                            let q0 = p0[column], q1 = p1[column], q2 = p2[column], q3 = p3[column]
+                                            sum += q0; square += q0 * q0; cross += q0 * (y0[column] - offset)
+                                            sum += q1; square += q1 * q1; cross += q1 * (y1[column] - offset)
+                                            sum += q2; square += q2 * q2; cross += q2 * (y2[column] - offset)
+                                            sum += q3; square += q3 * q3; cross += q3 * (y3[column] - offset)
+                                            a[column] = sum; b[column] = square; c[column] = cross
+                                        }
+                                    } else {
+                                        for column in 0..<width {
+                                            let offset = s[column]
+                                            let d0 = (y0[column] - offset) - p0[column]
+                                            let d1 = (y1[column] - offset) - p1[column]
+                                            let d2 = (y2[column] - offset) - p2[column]
+                                            let d3 = (y3[column] - offset) - p3[column]
+                                            var sum = a[column]
+                                            sum += d0 * d0
+                                            sum += d1 * d1
+                                            sum += d2 * d2
+                                            sum += d3 * d3
+                                            a[column] = sum
+                                        }
+                                    }
+                                    index += 4
+                                }
+                                while index < end {
+                                    let y = line(index), p = predictionLine(index)
+                                    if pearson {
+                                        for column in 0..<width {
+                                            let prediction = p[column], centred = y[column] - s[column]
+                                            a[column] += prediction
+                                            b[column] += prediction * prediction
+                                            c[column] += prediction * centred
+                                        }
+                                    } else {
+                                        for column in 0..<width {
+                                            let difference = (y[column] - s[column]) - p[column]
+                                            a[column] += difference * difference
+                                        }
+                                    }
+                                    index += 1
+                                }
+                                for column in 0..<width {
+                                    first[column] += Double(a[column])
+                                    a[column] = 0
+                                }
+                                if pearson {
+                                    for column in 0..<width {
+                                        second[column] += Double(b[column])
+                                        third[column] += Double(c[column])
+                                        b[column] = 0
+                                        c[column] = 0
+                                    }
+                                }
                             }
                         }
                     }
-                    start += width
                 }
             }
             let count = Double(rows.count)

@@ -17,10 +17,12 @@ public enum Similarity {
     /// Centred kernel alignment (Kornblith et al. 2019): `CKA = HSIC(K, L) / √(HSIC(K, K) HSIC(L, L))` with
     /// `HSIC(K, L) ∝ tr(K H L H)`. The linear biased case is computed in feature space,
     /// `‖YᵀX‖²_F / (‖XᵀX‖_F ‖YᵀY‖_F)` after centring the columns (BLAS only: one GEMM, and the symmetric norms from
-    /// the upper triangle of a ?syrk; in example space `⟨XXᵀ, YYᵀ⟩` when examples are fewer than features).
+    /// the upper triangle of a ?syrk; in example space `⟨XXᵀ, YYᵀ⟩` when examples are fewer than features). The
+    /// linear case makes one centred copy of each input and nothing else of its size.
     /// `debiased` uses the unbiased HSIC estimator of Song et al. (2012) (Kornblith's `center_gram(unbiased=True)`),
     /// which removes the upward bias of CKA when features outnumber examples.
-    /// - Parameters: `x` [n, p], `y` [n, q] (same examples in the same order); float32 stays float32 in the GEMMs.
+    /// - Parameters: `x` [n, p], `y` [n, q] (same examples in the same order); float32 stays float32 in the GEMMs
+    ///   when both are float32 (other pairs are computed in float64).
     /// - Throws: `AlignmentError` for non-2-D inputs or different n (both shapes named), non-finite values (column
     ///   named), n < 4 when debiased, σ or fraction ≤ 0.
     /// A representation with zero variance gives NaN (and a warning).
@@ -37,8 +39,6 @@ public enum Similarity {
         guard n >= (debiased ? 4 : 2) else {
             throw AlignmentError(operation, "needs at least \(debiased ? 4 : 2) examples\(debiased ? " for the debiased estimator" : ""), got \(n)")
         }
-        try requireFinite(x, "X", operation)
-        try requireFinite(y, "Y", operation)
         switch kernel {
         case .rbf(let sigma) where !(sigma > 0 && sigma.isFinite):
             throw AlignmentError(operation, "rbf sigma must be a positive number, got \(sigma)")
@@ -48,9 +48,12 @@ public enum Similarity {
         }
         let value: Double
         if kernel == .linear && !debiased {
-            let (cross, xx, yy) = try GramNorms.linearCKATerms(centredColumns(x), centredColumns(y))
+            // Checks finiteness itself, from the column sums it needs for the centring.
+            let (cross, xx, yy) = try GramNorms.linearCKATerms(x, y, operation: operation)
             value = xx > 0 && yy > 0 ? cross / (xx * yy) : .nan
         } else {
+            try requireFinite(x, "X", operation)
+            try requireFinite(y, "Y", operation)
             let k = try centredGram(gram(x, kernel), unbiased: debiased)
             let l = try centredGram(gram(y, kernel), unbiased: debiased)
             var kl = 0.0, kk = 0.0, ll = 0.0

@@ -56,18 +56,107 @@ enum GramNorms {
         return sums.values.reduce(0) { $0 + ($1 ?? 0) }
     }
 
-    /// `‖YᵀX‖²_F`, `‖XᵀX‖_F`, `‖YᵀY‖_F` of column-centred X [n, p], Y [n, q]: in feature space (p², q², pq
-    /// products of length n) or, when examples are fewer than features, in example space through
-    /// `‖YᵀX‖²_F = ⟨XXᵀ, YYᵀ⟩_F` and `‖XᵀX‖_F = ‖XXᵀ‖_F` — whichever needs fewer multiplications.
-    static func linearCKATerms(_ x: Tensor, _ y: Tensor) throws -> (cross: Double, xx: Double, yy: Double) {
+    /// `‖YᵀX‖²_F`, `‖XᵀX‖_F`, `‖YᵀY‖_F` of X [n, p] and Y [n, q] with their columns centred: in feature space (p², q²,
+    /// pq products of length n: one GEMM for `YᵀX`, one ?syrk for each Gram matrix) or, when examples are fewer
+    /// than features, in example space through `‖YᵀX‖²_F = ⟨XXᵀ, YYᵀ⟩_F` and `‖XᵀX‖_F = ‖XXᵀ‖_F` — whichever
+    /// needs fewer multiplications. Float32 when both inputs are float32, float64 otherwise. The column sums
+    /// (float64, one pass) give both the means and the finiteness check: a finite float32 column sums to a finite
+    /// float64, so the search for the offending column (`requireFinite`, which throws naming it) runs only when a
+    /// sum is not finite.
+    static func linearCKATerms(_ x: Tensor, _ y: Tensor, operation: String) throws
+        -> (cross: Double, xx: Double, yy: Double)
+    {
+        let dtype: DType = x.dtype == .float32 && y.dtype == .float32 ? .float32 : .float64
+        let xs = x.astype(dtype).contiguous(), ys = y.astype(dtype).contiguous()
+        if dtype == .float32 { return try linearCKATerms(Float.self, xs, ys, operation: operation) }
+        return try linearCKATerms(Double.self, xs, ys, operation: operation)
+    }
+
+    private static func linearCKATerms<T: TensorFloat>(_: T.Type, _ x: Tensor, _ y: Tensor, operation: String) throws
+        -> (cross: Double, xx: Double, yy: Double)
+    {
+        let xc = try centredColumns(T.self, x, "X", operation)
+        let yc = try centredColumns(T.self, y, "Y", operation)
+        try Cancellation.check(operation)
         let n = Double(x.shape[0]), p = Double(x.shape[1]), q = Double(y.shape[1])
         let featureCost = n * (p * q + (p * p + q * q) * 0.6)
         let exampleCost = n * n * (p + q) * 0.6
         if featureCost <= exampleCost {
-            let cross = squaredSum(try Tensor.matmul(y.transposed(), x))
-            return (cross, try gramSquaredNorm(x).squareRoot(), try gramSquaredNorm(y).squareRoot())
+            let rows = x.shape[0], pCount = x.shape[1], qCount = y.shape[1]
+            let product = Tensor(uninitializedShape: [pCount, qCount], dtype: T.dtype)
+            Linalg.gemm(transposeA: true, transposeB: false, m: pCount, n: qCount, k: rows, alpha: T(fromDouble: 1),
+                        a: xc.pointer(T.self), lda: pCount, b: yc.pointer(T.self), ldb: qCount,
+                        beta: T(fromDouble: 0), c: product.mutablePointer(T.self), ldc: qCount)
+            let cross = parallelSquaredSum(T.self, product)
+            try Cancellation.check(operation)
+            let xx = upperGramSquaredNorm(T.self, xc).squareRoot()
+            try Cancellation.check(operation)
+            return (cross, xx, upperGramSquaredNorm(T.self, yc).squareRoot())
         }
-        let k = try Tensor.matmul(x, x.transposed()), l = try Tensor.matmul(y, y.transposed())
+        let k = try Tensor.matmul(xc, xc.transposed()), l = try Tensor.matmul(yc, yc.transposed())
         return (innerProduct(k, l), squaredSum(k).squareRoot(), squaredSum(l).squareRoot())
+    }
+
+    /// `x − 1 x̄ᵀ` for contiguous `x` [n, p] of dtype T, as a new contiguous tensor: the column sums in float64 (one
+    /// pass, columns split over threads, each thread walking whole rows of its columns), the means rounded to T and
+    /// subtracted in a second pass (rows over threads). Throws through `requireFinite` when a sum is not finite.
+    static func centredColumns<T: TensorFloat>(_: T.Type, _ x: Tensor, _ name: String, _ operation: String) throws
+        -> Tensor
+    {
+        let rows = x.shape[0], columns = x.shape[1]
+        let source = SharedPointer(x.pointer(T.self))
+        let ranges = columnRanges(columns, parts: Swift.max(1, Threads.count * 2))
+        let sums = ResultSlots<[Double]>(count: ranges.count)
+        RidgeParallel.forRanges(ranges.count, workPerItem: rows * columns / Swift.max(ranges.count, 1)) { parts in
+            for part in parts {
+                let range = ranges[part]
+                var partial = [Double](repeating: 0, count: range.count)
+                partial.withUnsafeMutableBufferPointer { partial in
+                    let total = partial.baseAddress!
+                    for row in 0..<rows {
+                        let line = source.base + row * columns + range.lowerBound
+                        for column in 0..<range.count { total[column] += line[column].doubleValue }
+                    }
+                }
+                sums.set(part, partial)
+            }
+        }
+        let columnSums = sums.values.compactMap { $0 }.flatMap { $0 }
+        if columnSums.contains(where: { !$0.isFinite }) { try Similarity.requireFinite(x, name, operation) }
+        let means = columnSums.map { T(fromDouble: $0 / Double(rows)) }
+        let result = Tensor(uninitializedShape: [rows, columns], dtype: T.dtype)
+        let destination = SharedPointer(result.mutablePointer(T.self))
+        RidgeParallel.forRanges(rows, workPerItem: columns) { range in
+            means.withUnsafeBufferPointer { means in
+                for row in range {
+                    let from = source.base + row * columns, to = destination.base + row * columns
+                    for column in 0..<columns { to[column] = from[column] - means[column] }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `0..<count` cut into `parts` consecutive ranges (fewer when count is small), none empty.
+    private static func columnRanges(_ count: Int, parts: Int) -> [Range<Int>] {
+        let pieces = Swift.max(1, Swift.min(parts, count)), size = (count + pieces - 1) / pieces
+        return stride(from: 0, to: count, by: Swift.max(size, 1)).map { $0..<Swift.min(count, $0 + size) }
+    }
+
+    /// `Σ_ij values²` of a contiguous float tensor of dtype T in float64, rows split over threads (each row's sum a
+    /// slot, added in order: the same answer for any thread count).
+    static func parallelSquaredSum<T: TensorFloat>(_: T.Type, _ t: Tensor) -> Double {
+        let rows = t.shape[0], columns = t.count / Swift.max(rows, 1)
+        let values = SharedPointer(t.pointer(T.self))
+        let sums = ResultSlots<Double>(count: rows)
+        RidgeParallel.forRanges(rows, workPerItem: columns) { range in
+            for row in range {
+                let line = values.base + row * columns
+                var sum = 0.0
+                for column in 0..<columns { let v = line[column].doubleValue; sum += v * v }
+                sums.set(row, sum)
+            }
+        }
+        return sums.values.reduce(0) { $0 + ($1 ?? 0) }
     }
 }
