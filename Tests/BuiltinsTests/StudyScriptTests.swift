@@ -52,22 +52,38 @@ struct StudyScriptTests {
         #expect(Self.number(planted["spatial"]?["rho"]) > 0.4)
         #expect(Self.number(planted["spatial"]?["p"]) < 0.01)
         #expect(Self.number(planted["temporal"]?["rho"]) > 0.4)
+        #expect(Self.number((planted["spatial"]?["weighted_mean"] as? [String: Any])?["rho"]) > 0.4)
+        // Divided by the MEG's reliability over time, the planted early stage peaks before the category stage (quick,
+        // seed 0: 0.06 s and 0.26 s; the raw curves peak at 0.15 and 0.17 s, where the category sources dominate).
+        let normalised = try #require(planted["temporal"]?["ceiling_normalised"] as? [String: Any])
+        let plantedPeaks = try #require(normalised["peak_times"] as? [Any]).map(Self.number)
+        #expect(plantedPeaks.count == 3 && plantedPeaks[0] < plantedPeaks[2], "planted peaks \(plantedPeaks)")
         let shuffled = try #require((controls["shuffled_vertices"] as? [String: [String: Any]])?["spatial"])
         #expect(abs(Self.number(shuffled["rho"])) < 0.15)
         for kind in ["activations", "gradients"] {
             let entry = try #require(scores[kind] as? [String: Any], "\(kind)")
             let encoding = Self.number(entry["encoding"])
             #expect(encoding > 0 && encoding <= 1, "\(kind) encoding \(encoding)")
-            let spatial = Self.number((entry["spatial"] as? [String: Any])?["rho"])
-            #expect(abs(spatial) <= 1, "\(kind): spatial \(spatial)")
+            let spatial = try #require(entry["spatial"] as? [String: Any])
+            #expect(abs(Self.number(spatial["rho"])) <= 1, "\(kind): spatial \(spatial)")
+            #expect(abs(Self.number((spatial["weighted_mean"] as? [String: Any])?["rho"])) <= 1, "\(kind): \(spatial)")
             // The temporal ρ is defined unless every layer peaks at the same latency (then it is null).
             let temporal = try #require(entry["temporal"] as? [String: Any])
-            let peaks = try #require(temporal["peak_times"] as? [Any]).map(Self.number)
-            if temporal["defined"] as? Bool == true {
-                #expect(abs(Self.number(temporal["rho"])) <= 1, "\(kind): temporal \(temporal)")
-            } else {
-                #expect(Set(peaks).count == 1, "\(kind): undefined ρ with distinct peaks \(peaks)")
+            for score in [temporal, try #require(temporal["ceiling_normalised"] as? [String: Any])] {
+                let peaks = try #require(score["peak_times"] as? [Any]).map(Self.number)
+                if score["defined"] as? Bool == true {
+                    #expect(abs(Self.number(score["rho"])) <= 1, "\(kind): temporal \(score)")
+                } else {
+                    #expect(Set(peaks).count == 1, "\(kind): undefined ρ with distinct peaks \(peaks)")
+                }
             }
+            // Every region has a layer that predicts it (quick, seed 0: the weakest region's best layer r 0.26 for
+            // activations, 0.61 for gradients). With the localiser's category blocks falling into contiguous outer
+            // folds, whole categories were held out and the category regions' r went negative (full: −0.45 in FFA).
+            let profile = try #require(entry["region_layer_r"] as? [[Any]], "\(kind)")
+            #expect(profile.count == 10 && profile.allSatisfy { $0.count == 6 }, "\(kind): region × layer profile")
+            let weakest = profile.map { $0.map(Self.number).max() ?? .nan }.min() ?? .nan
+            #expect(weakest > 0.1, "\(kind): a region no layer predicts (best r \(weakest))")
         }
         // The backward pass finishes the last layer first: completion rank against depth is −1.
         let order = try #require(scores["backward_order"] as? [String: Any])
@@ -151,7 +167,13 @@ struct StudyScriptTests {
             for row in rows {
                 #expect(Self.number(row["encoding"]) > 0.1, "\(model["name"]!) \(row)")
                 #expect(abs(Self.number(row["spatial"])) <= 1)
-                #expect(abs(Self.number(row["temporal"])) <= 1)
+                // The temporal ρ is null only when every layer peaks at the same latency, and the row says so.
+                let peaks = try #require(row["peak_times"] as? [Any]).map(Self.number)
+                if row["temporal_defined"] as? Bool == true {
+                    #expect(abs(Self.number(row["temporal"])) <= 1, "\(model["name"]!) \(row)")
+                } else {
+                    #expect(Set(peaks).count == 1, "\(model["name"]!): undefined ρ with distinct peaks \(peaks)")
+                }
             }
             let losses = try #require(model["losses"] as? [Any]).map { Self.number($0) }
             #expect(losses.count == 30 && losses.allSatisfy(\.isFinite))
