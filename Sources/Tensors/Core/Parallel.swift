@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// bm's one thread setting. `BM_THREADS` (default: all cores) governs both bm's own kernel threads and OpenBLAS's, so
-/// the two never oversubscribe the machine: bm never calls BLAS from inside one of its own parallel loops.
+/// the two never oversubscribe the machine: bm calls BLAS from inside its own parallel loops only through
+/// `parallelRangesCallingBLAS`, which runs OpenBLAS single-threaded for the loop's duration.
 public enum Threads {
     private static let current = Atomic<Int>(initialThreadCount())
 
