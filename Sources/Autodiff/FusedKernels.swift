@@ -209,13 +209,10 @@ enum FusedKernels {
     /// stay in cache between the two products.
     static let feedForwardChunkElements = 1 << 18
 
-    /// fc2(GELU(fc1(x))) = GELU(x·W1ᵀ + b1)·W2ᵀ + b2. Each of bm's threads takes ranges of rows through both
-    /// products and the GELU, at most `feedForwardChunkElements / hidden` rows at a time through one hidden buffer,
-    /// calling BLAS single-threaded (`parallelRangesCallingBLAS`): the `[rows, hidden]` activations are never
-    /// allocated (in a small ViT they are 4 MB a block, which glibc and the kernel fault and zero afresh), and the
-    /// threads do not meet between the many small products. Each product is `linear`'s gemm (the bias written
-    /// first, beta = 1) on a row range, and the GELU is `geluScalar`, so every element is computed as by `linear`,
-    /// `gelu`, `linear`.
+    /// fc2(GELU(fc1(x))) = GELU(x·W1ᵀ + b1)·W2ᵀ + b2, `chunk` rows at a time through one reused hidden buffer: the
+    /// `[rows, hidden]` activations are never allocated (in a small ViT they are 4 MB a block, which glibc and the
+    /// kernel fault and zero afresh). Each product is `linear`'s gemm (the bias written first, beta = 1) on a row
+    /// range, and the GELU is `geluInPlace`, so every element is computed as by `linear`, `gelu`, `linear`.
     /// Sizes are positive (the caller takes the composite otherwise).
     static func geluFeedForward<T: KernelFloat>(_: T.Type, _ x: Tensor, _ weight1: Tensor, _ bias1: Tensor?,
                                                 _ weight2: Tensor, _ bias2: Tensor?) throws -> Tensor {
@@ -225,35 +222,29 @@ enum FusedKernels {
         let shift1 = bias1?.contiguous(), shift2 = bias2?.contiguous()
         let result = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outputs], dtype: x.dtype)
         let output = result.mutablePointer(T.self)
-        let source = SendablePointer(input.pointer(T.self)), destination = SendablePointer(output)
-        let weights1 = SendablePointer(first.pointer(T.self)), weights2 = SendablePointer(second.pointer(T.self))
-        let biases1 = shift1.map { SendablePointer($0.pointer(T.self)) }
-        let biases2 = shift2.map { SendablePointer($0.pointer(T.self)) }
-        // Each thread takes whole chunks of rows through both products and the GELU, with single-threaded BLAS.
-        try parallelRangesCallingBLAS(rows, grain: hidden, operation: "feed_forward") { range in
-            let chunk = Swift.max(1, Swift.min(range.count, feedForwardChunkElements / hidden))
-            let activations = UnsafeMutablePointer<T>.allocate(capacity: chunk * hidden)
-            defer { activations.deallocate() }
-            var start = range.lowerBound
-            while start < range.upperBound {
-                let count = Swift.min(chunk, range.upperBound - start)
-                if let biases1 {
-                    for row in 0..<count { (activations + row * hidden).update(from: biases1.base, count: hidden) }
-                }
-                Linalg.gemm(transposeA: false, transposeB: true, m: count, n: hidden, k: inputs, alpha: 1,
-                            a: UnsafePointer(source.base) + start * inputs, lda: inputs,
-                            b: UnsafePointer(weights1.base), ldb: inputs,
-                            beta: biases1 == nil ? 0 : 1, c: activations, ldc: hidden)
-                for i in 0..<(count * hidden) { activations[i] = geluScalar(activations[i]) }
-                let rowsOut = destination.base + start * outputs
-                if let biases2 {
-                    for row in 0..<count { (rowsOut + row * outputs).update(from: biases2.base, count: outputs) }
-                }
-                Linalg.gemm(transposeA: false, transposeB: true, m: count, n: outputs, k: hidden, alpha: 1,
-                            a: UnsafePointer(activations), lda: hidden, b: UnsafePointer(weights2.base), ldb: hidden,
-                            beta: biases2 == nil ? 0 : 1, c: rowsOut, ldc: outputs)
-                start += count
+        let chunk = Swift.max(1, Swift.min(rows, feedForwardChunkElements / hidden))
+        let activations = UnsafeMutablePointer<T>.allocate(capacity: chunk * hidden)
+        defer { activations.deallocate() }
+        var start = 0
+        while start < rows {
+            let count = Swift.min(chunk, rows - start)
+            if let shift1 {
+                let values = shift1.pointer(T.self)
+                for row in 0..<count { (activations + row * hidden).update(from: values, count: hidden) }
             }
+            Linalg.gemm(transposeA: false, transposeB: true, m: count, n: hidden, k: inputs, alpha: 1,
+                        a: input.pointer(T.self) + start * inputs, lda: inputs, b: first.pointer(T.self), ldb: inputs,
+                        beta: shift1 == nil ? 0 : 1, c: activations, ldc: hidden)
+            try geluInPlace(activations, count: count * hidden)
+            let destination = output + start * outputs
+            if let shift2 {
+                let values = shift2.pointer(T.self)
+                for row in 0..<count { (destination + row * outputs).update(from: values, count: outputs) }
+            }
+            Linalg.gemm(transposeA: false, transposeB: true, m: count, n: outputs, k: hidden, alpha: 1,
+                        a: UnsafePointer(activations), lda: hidden, b: second.pointer(T.self), ldb: hidden,
+                        beta: shift2 == nil ? 0 : 1, c: destination, ldc: outputs)
+            start += count
         }
         withExtendedLifetime((input, first, second, shift1, shift2)) {}
         return result

@@ -3,8 +3,7 @@ import Foundation
 import Synchronization
 
 /// bm's one thread setting. `BM_THREADS` (default: all cores) governs both bm's own kernel threads and OpenBLAS's, so
-/// the two never oversubscribe the machine: bm calls BLAS from inside its own parallel loops only through
-/// `parallelRangesCallingBLAS`, which runs OpenBLAS single-threaded for the loop's duration.
+/// the two never oversubscribe the machine: bm never calls BLAS from inside one of its own parallel loops.
 public enum Threads {
     private static let current = Atomic<Int>(initialThreadCount())
 
@@ -81,21 +80,4 @@ public func parallelRanges(_ total: Int, grain: Int = 1, operation: String,
         body(start..<min(start + perChunk, total))
     }
     if cancelled.load(ordering: .relaxed) { throw TensorError(.cancelled, operation, "interrupted") }
-}
-
-/// `parallelRanges` for a body that calls BLAS on its own range (a chunk of rows through a whole fused layer, say):
-/// OpenBLAS runs single-threaded inside the loop, each of bm's threads calling it on its own chunk, and gets its
-/// thread count back afterwards. Many small products in a row (a transformer's feed-forward on a few thousand
-/// tokens) otherwise each split over OpenBLAS's threads, which then wait for one another after every call; here
-/// each thread keeps its chunk in its own cache from the first product to the last. A product of a chunk is
-/// computed as the threaded call computes it (OpenBLAS splits rows and columns, never the sum), and chunk
-/// boundaries depend only on `total` and `grain`, so results do not depend on the thread count.
-/// Callers must not nest this inside another parallel loop (bm never calls BLAS from one).
-public func parallelRangesCallingBLAS(_ total: Int, grain: Int = 1, operation: String,
-                                      _ body: @escaping @Sendable (Range<Int>) -> Void) throws {
-    _ = Threads.applyToBLASOnce
-    let threads = Threads.count
-    if threads > 1 { BLAS.setThreadCount(1) }
-    defer { if threads > 1 { BLAS.setThreadCount(threads) } }
-    try parallelRanges(total, grain: grain, operation: operation, body)
 }
