@@ -153,4 +153,49 @@ import Tensors
         let noise = try (meg.data - meg.signal).standardDeviation(axes: nil)
         #expect(abs(try noise.item() / meg.noiseStandardDeviation - 1) < 0.02)
     }
+
+    /// MEG sources are patches: every vertex in exactly one, each patch inside one region and hemisphere, about 25
+    /// vertices, at least two per region and hemisphere, neighbours on the sheet (a patch spans less of its
+    /// region than the region does), and a patch's dipole orientation is shared by the cohort up to the individual
+    /// perturbation.
+    @Test func megSourcesArePatchesOfNeighbouringVertices() throws {
+        let cortex = subject.cortex
+        var seen = [Int](repeating: 0, count: cortex.vertexCount)
+        var sources = 0
+        for side in CorticalHemisphere.allCases {
+            for region in CorticalRegion.allCases {
+                let vertices = cortex.vertices(in: region, hemisphere: side)
+                let patches = VirtualSubject.patches(of: vertices, cortex: cortex,
+                                                     verticesPerSource: VirtualSubject.megVerticesPerSource)
+                #expect(patches.count >= min(2, vertices.count), "\(region) \(side)")
+                #expect(abs(patches.count - max(2, Int((Double(vertices.count) / 25).rounded()))) <= 1,
+                        "\(region) \(side): \(vertices.count) vertices in \(patches.count) patches")
+                func extent(_ members: [Int]) -> Double {
+                    let xs = members.map { cortex.x[$0] }, ys = members.map { cortex.y[$0] }
+                    return (xs.max()! - xs.min()!) + (ys.max()! - ys.min()!)
+                }
+                for patch in patches {
+                    for vertex in patch { seen[vertex] += 1 }
+                    #expect(patch.allSatisfy { cortex.region[$0] == region && cortex.hemisphere[$0] == side })
+                    if patches.count > 2 { #expect(extent(patch) < extent(vertices)) }
+                }
+                sources += patches.count
+            }
+        }
+        #expect(seen.allSatisfy { $0 == 1 })
+        let images = SubjectFixtures.images(4)
+        let meg = try subject.meg(images, sensors: 20), otherMEG = try SubjectFixtures.other.meg(images, sensors: 20)
+        #expect(meg.sourceRegions.count == sources && meg.sources.shape == [4, sources, 121])
+        // The same patch (region, hemisphere, patch number) in two subjects of a cohort points nearly the same way.
+        let orientations = SubjectFixtures.doubles(meg.sourceOrientations)
+        let otherOrientations = SubjectFixtures.doubles(otherMEG.sourceOrientations)
+        let shared = min(meg.sourceRegions.count, otherMEG.sourceRegions.count)
+        var cosines = [Double]()
+        for source in 0..<shared where meg.sourceRegions[source] == otherMEG.sourceRegions[source]
+            && meg.sourceHemispheres[source] == otherMEG.sourceHemispheres[source] {
+            cosines.append((0..<3).reduce(0.0) { $0 + orientations[source * 3 + $1] * otherOrientations[source * 3 + $1] })
+        }
+        cosines.sort()
+        #expect(cosines.count >= shared / 2 && cosines[cosines.count / 2] > 0.8, "median cosine of \(cosines)")
+    }
 }

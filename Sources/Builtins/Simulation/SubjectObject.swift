@@ -67,8 +67,9 @@ final class SubjectObject: NativeObject {
             MEG responses to images → {data [repeats, n, sensors, times], mean, signal (noiseless) [n, sensors, \
             times], times [times] (s), sources [n, sources, times], source_regions, source_hemispheres, \
             source_positions [sources, 3] (cm), sensor_positions [sensors, 3], lead_field [sensors, sources], \
-            latency {region: peak latency (s)}, noise_sd}. Each region has two sources per hemisphere whose \
-            amplitude is the mean response of their vertices, with an alpha-function time course peaking at the \
+            latency {region: peak latency (s)}, noise_sd}. Each region is cut into patches of about 25 neighbouring \
+            vertices per hemisphere (at least two), one source each, with its own dipole orientation; a source's \
+            amplitude is the mean response of its vertices, with an alpha-function time course peaking at the \
             region's latency (V1 ≈ 60 ms … PFC ≈ 200 ms); sensor noise sd = noise · s · rms(signal).
             Errors: VirtualSubject.meg: noise < 0; repeats < 1; sfreq ≤ 0; tmax ≤ tmin; fewer than 3 sensors; \
             images or labels as fmri.

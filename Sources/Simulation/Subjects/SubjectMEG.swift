@@ -26,8 +26,13 @@ public struct MEGData: Sendable {
 extension VirtualSubject {
     /// MEG responses to `images` `[n, h, w, c]`.
     ///
-    /// Sources: each region of each hemisphere has two, its vertices below and above the region's median y; a
-    /// source's amplitude for image i is the mean noiseless response `r_v(i)` of its vertices. Its time course is
+    /// Sources: each region of each hemisphere is cut into patches of about `verticesPerSource` neighbouring vertices
+    /// (at least two): `⌈√m⌉` strips along y, each cut along x, m = round(vertices / verticesPerSource); a source's
+    /// amplitude for image i is the mean noiseless response `r_v(i)` of its patch's vertices. Patches, not whole
+    /// regions, because a region's mean averages its retinotopic detail away: early regions' image-specific signal
+    /// reaches the sensors through the different orientations of their patches, as real V1's does through cortical
+    /// folding. Each patch's dipole orientation is drawn for (region, hemisphere, patch), so a cohort shares it
+    /// wherever subjects share the patch, and is perturbed per subject. Its time course is
     /// `a_i · k(t)`, `k(t) = ((t − t₀)/τ) · exp(1 − (t − t₀)/τ)` for t > t₀ (an alpha function peaking at 1 at the
     /// region's latency `t₀ + τ = regionLatency`, τ = `CorticalRegion.sourceRiseTime`). Positions: sheet (x, y) of
     /// hemisphere h maps to `(±(2 + 4y/60), −7 + 0.12x, 1 + 3 sin(πx/100))` cm, a source sitting at the mean of its
@@ -56,15 +61,15 @@ extension VirtualSubject {
         let timeCount = Int(((end - start) * samplingRate + 1e-9).rounded(.down)) + 1
         let times = (0..<timeCount).map { start + Double($0) / samplingRate }
 
-        // Sources.
-        var members = [[Int]](), regions = [CorticalRegion](), sides = [CorticalHemisphere]()
+        // Sources: patches of each region and hemisphere, `patchKeys` naming them for the orientations.
+        var members = [[Int]](), regions = [CorticalRegion](), sides = [CorticalHemisphere](), patchKeys = [UInt64]()
         for side in CorticalHemisphere.allCases {
             for region in CorticalRegion.allCases {
-                let vertices = cortex.vertices(in: region, hemisphere: side)
-                let median = vertices.map { cortex.y[$0] }.sorted()[vertices.count / 2]
-                let lower = vertices.filter { cortex.y[$0] < median }, upper = vertices.filter { cortex.y[$0] >= median }
-                for part in [lower, upper] where !part.isEmpty {
-                    members.append(part); regions.append(region); sides.append(side)
+                let patches = VirtualSubject.patches(of: cortex.vertices(in: region, hemisphere: side), cortex: cortex,
+                                                     verticesPerSource: VirtualSubject.megVerticesPerSource)
+                for (number, patch) in patches.enumerated() {
+                    members.append(patch); regions.append(region); sides.append(side)
+                    patchKeys.append((UInt64(side == .left ? 0 : 1) << 40) | (UInt64(region.order) << 20) | UInt64(number))
                 }
             }
         }
@@ -90,9 +95,12 @@ extension VirtualSubject {
 
         // Geometry and lead field.
         var positions = [Double](), orientations = [Double]()
-        var shared = SeededRandom(seed: self.seed, stream: RandomStream.sourceOrientations.rawValue)
-        var own = SeededRandom(seed: self.seed, stream: RandomStream.sourceOrientations.rawValue, subject: UInt64(index) &+ 1)
         for source in 0..<sourceCount {
+            // Subject keys are index + 1 (< 2⁴⁰); patch keys have bit 41 set, so the two never meet.
+            var shared = SeededRandom(seed: self.seed, stream: RandomStream.sourceOrientations.rawValue,
+                                      subject: (1 << 41) | patchKeys[source])
+            var own = SeededRandom(seed: self.seed, stream: RandomStream.sourceOrientations.rawValue,
+                                   subject: (UInt64(index) &+ 1) &* 0x1_0000_0001 ^ patchKeys[source])
             var point = [0.0, 0.0, 0.0]
             for vertex in members[source] {
                 let x = cortex.x[vertex], y = cortex.y[vertex]
@@ -140,5 +148,31 @@ extension VirtualSubject {
                        sourceOrientations: try Tensor(shape: [sourceCount, 3], scalars: orientations),
                        sensorPositions: try Tensor(shape: [sensors, 3], scalars: sensorPositions), leadField: leadField,
                        regionLatency: regionLatency, noiseStandardDeviation: deviation, samplingRate: samplingRate)
+    }
+
+    /// Vertices per MEG source patch (`meg`): about 25, so that a 2000-vertex subject has about 80 sources.
+    static let megVerticesPerSource = 25
+
+    /// `vertices` cut into about `count / verticesPerSource` patches (at least two when there are two vertices) of
+    /// neighbours on the sheet: equal-count strips along y, each cut into equal-count pieces along x.
+    static func patches(of vertices: [Int], cortex: VirtualCortex, verticesPerSource: Int) -> [[Int]] {
+        guard vertices.count > 1 else { return vertices.isEmpty ? [] : [vertices] }
+        let wanted = Swift.min(vertices.count,
+                               Swift.max(2, Int((Double(vertices.count) / Double(verticesPerSource)).rounded())))
+        let stripCount = Int(Double(wanted).squareRoot().rounded(.up))
+        let byY = vertices.sorted { (cortex.y[$0], $0) < (cortex.y[$1], $1) }
+        var patches = [[Int]]()
+        var piecesLeft = wanted
+        for strip in 0..<stripCount {
+            let rows = byY[(strip * byY.count / stripCount)..<((strip + 1) * byY.count / stripCount)]
+            let pieces = Swift.max(1, Swift.min(rows.count, piecesLeft / (stripCount - strip)))
+            piecesLeft -= pieces
+            let byX = rows.sorted { (cortex.x[$0], $0) < (cortex.x[$1], $1) }
+            for piece in 0..<pieces {
+                let patch = byX[(piece * byX.count / pieces)..<((piece + 1) * byX.count / pieces)]
+                if !patch.isEmpty { patches.append(patch.sorted()) }
+            }
+        }
+        return patches
     }
 }
