@@ -101,9 +101,53 @@ import Tensors
 
     @Test func temporalScoreUsesPeakTimes() throws {
         let curves = try Tensor([[0.0, 1, 0.5, 0.2, 0], [0, 0.3, 1, 0.4, 0], [0, 0.1, 0.2, 0.9, 0.3]])
-        let (rho, peaks) = try Hierarchy.temporalScore(curves: curves, times: Tensor([0.0, 0.05, 0.1, 0.15, 0.2]))
-        #expect(peaks.scalars(as: Double.self) == [0.05, 0.1, 0.15])
-        expectClose(rho, 1, tolerance: 1e-12)
+        let score = try Hierarchy.temporalScore(curves: curves, times: Tensor([0.0, 0.05, 0.1, 0.15, 0.2]))
+        #expect(score.peakTimes.scalars(as: Double.self) == [0.05, 0.1, 0.15])
+        expectClose(score.rho, 1, tolerance: 1e-12)
+        // Of the 3! orderings of the depths, the observed one and its reverse reach |ρ| = 1.
+        expectClose(score.pValue, 2.0 / 6, tolerance: 1e-12)
+    }
+
+    /// The exact null enumerates every ordering once; its p is the share of orderings at least as extreme, counted
+    /// here by brute force over the orderings listed as index tuples.
+    @Test(arguments: [2, 3, 4, 5, 6, 7])
+    func temporalScorePValueIsExactOverOrderings(layers: Int) throws {
+        var orderings = [[Double]]()
+        Hierarchy.forEachPermutation(of: (0..<layers).map(Double.init)) { orderings.append($0) }
+        #expect(orderings.count == (1...layers).reduce(1, *))
+        #expect(Set(orderings).count == orderings.count)
+        // Peaks that follow depth except that the last two layers swap (and one tie for 5 layers or more).
+        var peaks = (0..<layers).map { 0.05 * Double($0 + 1) }
+        peaks.swapAt(layers - 1, layers - 2)
+        if layers >= 5 { peaks[1] = peaks[2] }
+        let times = Array(Set(peaks)).sorted()
+        let curves = try Tensor(shape: [layers, times.count], scalars: peaks.flatMap { peak in
+            times.map { $0 == peak ? 1.0 : 0.0 }
+        })
+        let score = try Hierarchy.temporalScore(curves: curves, times: Tensor(times))
+        let depth = (0..<layers).map(Double.init)
+        expectClose(score.rho, spearman(peaks, depth), tolerance: 1e-12)
+        let extreme = orderings.filter { abs(spearman(peaks, $0)) >= abs(score.rho) - 1e-12 }.count
+        expectClose(score.pValue, Double(extreme) / Double(orderings.count), tolerance: 1e-12)
+    }
+
+    /// Beyond `exactLayers` the null is `draws` seeded random orderings: a perfect order over 12 layers is rare.
+    @Test func temporalScorePValueDrawsBeyondEightLayers() throws {
+        let layers = 12
+        let curves = try Tensor(shape: [layers, layers], scalars: (0..<layers).flatMap { layer in
+            (0..<layers).map { $0 == layer ? 1.0 : 0.0 }
+        })
+        let times = Tensor((0..<layers).map { 0.01 * Double($0) })
+        let score = try Hierarchy.temporalScore(curves: curves, times: times, draws: 999, seed: 3)
+        expectClose(score.rho, 1, tolerance: 1e-12)
+        expectClose(score.pValue, 1.0 / 1000, tolerance: 1e-12)
+        let same = try Hierarchy.temporalScore(curves: curves, times: times, draws: 999, seed: 3)
+        #expect(same.pValue == score.pValue)
+        #expect(try Hierarchy.temporalScore(curves: curves, times: times, draws: 0).pValue.isNaN)
+        // Every layer at the same peak: no rank correlation, ρ and p NaN.
+        let flat = try Tensor(shape: [3, 2], scalars: [1.0, 0, 1, 0, 1, 0])
+        let undefined = try Hierarchy.temporalScore(curves: flat, times: Tensor([0.0, 0.1]))
+        #expect(undefined.rho.isNaN && undefined.pValue.isNaN)
     }
 
     @Test func halfTimeInterpolatesOnLogSteps() throws {

@@ -11,6 +11,16 @@ public struct CorrelationTest: Sendable {
     public let null: Tensor
 }
 
+/// The temporal score of model layers against MEG latencies (`Hierarchy.temporalScore`).
+public struct TemporalScore: Sendable {
+    /// Spearman's ρ of peak time with depth; NaN when every layer peaks at the same time.
+    public let rho: Double
+    /// Two-sided permutation p-value of ρ over orderings of the depths (exact up to `Hierarchy.exactLayers`).
+    public let pValue: Double
+    /// Each layer's peak time [layers] (seconds).
+    public let peakTimes: Tensor
+}
+
 /// The summary scores of model–brain hierarchy studies, each one documented call.
 public enum Hierarchy {
     /// How a voxel's (or region's) preferred layer is read from its encoding scores.
@@ -63,12 +73,21 @@ public enum Hierarchy {
                                  draws: draws, seed: seed, operation: operation)
     }
 
-    /// The temporal score: Spearman's ρ between each layer's peak time and its depth.
+    /// The temporal score: Spearman's ρ between each layer's peak time and its depth, with a permutation p-value.
+    ///
+    /// p = #{orderings with |ρ_perm| ≥ |ρ|} / #orderings, two-sided, over the orderings of the depths: all L! of
+    /// them (exact, the observed one included) when L ≤ `exactLayers`, else `draws` random ones,
+    /// `(1 + #{|ρ_null| ≥ |ρ|}) / (1 + draws)`. With the few layers of a network the null is coarse: at L = 3 the
+    /// smallest p is 2/6, at L = 6 it is 2/720, so a ρ of 1 over three layers is no evidence on its own.
+    /// When every layer peaks at the same time ρ is undefined: NaN, and so is p.
     /// - Parameters: `curves` [layers, times] (e.g. each layer's MEG encoding or RSA curve); `times` [times] in
-    ///   seconds; `depths` [layers] (nil: 0, 1, 2, …).
-    /// - Returns: ρ and the peak times [layers] (first maximum).
-    /// - Throws: `AlignmentError` for mismatched sizes (shapes named), fewer than 2 layers, non-finite values.
-    public static func temporalScore(curves: Tensor, times: Tensor, depths: Tensor? = nil) throws -> (rho: Double, peakTimes: Tensor) {
+    ///   seconds; `depths` [layers] (nil: 0, 1, 2, …); `draws` ≥ 0 (used beyond `exactLayers` layers; 0 gives p NaN);
+    ///   `seed` for those draws.
+    /// - Returns: ρ, its p-value and the peak times [layers] (first maximum).
+    /// - Throws: `AlignmentError` for mismatched sizes (shapes named), fewer than 2 layers, non-finite values,
+    ///   `draws` < 0.
+    public static func temporalScore(curves: Tensor, times: Tensor, depths: Tensor? = nil, draws: Int = 10_000,
+                                     seed: UInt64 = 0) throws -> TemporalScore {
         let operation = "temporal_score"
         let c = try Inputs.matrix(curves, "curves", operation)
         let t = try Inputs.vector(times, "times", operation)
@@ -76,17 +95,61 @@ public enum Hierarchy {
             throw AlignmentError(operation, "times \(formatShape(times.shape)) must have one entry per column of curves \(formatShape(curves.shape))")
         }
         guard c.rows >= 2 else { throw AlignmentError(operation, "needs at least 2 layers, got \(c.rows)") }
+        guard draws >= 0 else { throw AlignmentError(operation, "draws must be >= 0, got \(draws)") }
         let depth = try depths.map { try Inputs.vector($0, "depths", operation) } ?? (0..<c.rows).map(Double.init)
         guard depth.count == c.rows else {
             throw AlignmentError(operation, "depths \(formatShape(depths?.shape ?? [])) must have one entry per layer of curves \(formatShape(curves.shape))")
         }
+        try Inputs.requireFinite(depth, "depths", operation)
         _ = try Inputs.finiteColumns(c, "curves", operation, policy: .refuse)
         let peaks = (0..<c.rows).map { layer -> Double in
             var best = 0
             for time in 1..<Swift.max(1, c.columns) where c[layer, time] > c[layer, best] { best = time }
             return t[best]
         }
-        return (spearman(peaks, depth), Tensor(peaks))
+        let rho = spearman(peaks, depth)
+        guard rho.isFinite else { return TemporalScore(rho: rho, pValue: .nan, peakTimes: Tensor(peaks)) }
+        let tolerance = 1e-12
+        var pValue = Double.nan
+        if c.rows <= exactLayers {
+            var exceed = 0, total = 0
+            forEachPermutation(of: depth) { ordering in
+                total += 1
+                if abs(spearman(peaks, ordering)) >= abs(rho) - tolerance { exceed += 1 }
+            }
+            pValue = Double(exceed) / Double(total)
+        } else if draws > 0 {
+            var generator = RandomGenerator(seed: seed)
+            var exceed = 0
+            for _ in 0..<draws {
+                try Cancellation.check(operation)
+                let order = try generator.permutation(depth.count).scalars(as: Int64.self)
+                if abs(spearman(peaks, order.map { depth[Int($0)] })) >= abs(rho) - tolerance { exceed += 1 }
+            }
+            pValue = Double(exceed + 1) / Double(draws + 1)
+        }
+        return TemporalScore(rho: rho, pValue: pValue, peakTimes: Tensor(peaks))
+    }
+
+    /// Up to this many layers the temporal score's null is every ordering (8! = 40 320), beyond it random draws.
+    public static let exactLayers = 8
+
+    /// Calls `body` with every ordering of `values` (Heap's algorithm, iterative).
+    static func forEachPermutation(of values: [Double], _ body: ([Double]) -> Void) {
+        var items = values, counters = [Int](repeating: 0, count: values.count)
+        body(items)
+        var index = 1
+        while index < items.count {
+            if counters[index] < index {
+                items.swapAt(index % 2 == 0 ? 0 : counters[index], index)
+                body(items)
+                counters[index] += 1
+                index = 1
+            } else {
+                counters[index] = 0
+                index += 1
+            }
+        }
     }
 
     /// Half-time of learning curves: for each voxel the training step at which its score first reaches half of

@@ -47,14 +47,21 @@ enum TimeLibrary {
                     coordinates: try Arg.optionalTensor(arguments, 3, "coordinates", operation),
                     draws: try arguments.optionalInteger(4, "draws") ?? 1_000, seed: try Arg.seed(arguments, 5, operation)))
             }),
-            ("temporal_score", context.function("hierarchy.temporal_score", "temporal_score(curves, times, depths=nil)",
+            ("temporal_score", context.function("hierarchy.temporal_score",
+                                                "temporal_score(curves, times, depths=nil, draws=10000, seed=0)",
                                                 "Spearman ρ between layer depth and the peak time of each layer's curve "
-                                                    + "[layers, times] → {rho, peak_times [layers]}.") { arguments in
+                                                    + "[layers, times], with a two-sided permutation p over orderings of "
+                                                    + "the depths (exact up to 8 layers, else draws) → {rho, p, "
+                                                    + "peak_times [layers]}; rho and p NaN when every layer peaks at "
+                                                    + "the same time.") { arguments in
                 let operation = "temporal_score"
                 let result = try Hierarchy.temporalScore(curves: try Arg.tensor(arguments, 0, "curves", operation),
                                                          times: try Arg.tensor(arguments, 1, "times", operation),
-                                                         depths: try Arg.optionalTensor(arguments, 2, "depths", operation))
-                return .makeRecord([("rho", .number(result.rho)), ("peak_times", context.wrap(result.peakTimes))])
+                                                         depths: try Arg.optionalTensor(arguments, 2, "depths", operation),
+                                                         draws: try arguments.optionalInteger(3, "draws") ?? 10_000,
+                                                         seed: try Arg.seed(arguments, 4, operation))
+                return .makeRecord([("rho", .number(result.rho)), ("p", .number(result.pValue)),
+                                    ("peak_times", context.wrap(result.peakTimes))])
             }),
             ("half_time", context.function("hierarchy.half_time", "half_time(curves, steps)",
                                            "Training step at which each voxel's alignment curve [checkpoints, voxels] first "
