@@ -43,7 +43,7 @@ struct StudyScriptTests {
         (value as? NSNumber)?.doubleValue ?? .nan
     }
 
-    @Test("gradients: planted stages' hierarchy recovered, shuffled vertices not; activations and gradients scored")
+    @Test("gradients: planted stages' hierarchy and regions' latencies recovered, shuffled vertices not; activations and gradients scored")
     func gradients() throws {
         let results = try Self.run("gradients")
         let scores = try #require(results["scores"] as? [String: Any])
@@ -58,6 +58,14 @@ struct StudyScriptTests {
         let normalised = try #require(planted["temporal"]?["ceiling_normalised"] as? [String: Any])
         let plantedPeaks = try #require(normalised["peak_times"] as? [Any]).map(Self.number)
         #expect(plantedPeaks.count == 3 && plantedPeaks[0] < plantedPeaks[2], "planted peaks \(plantedPeaks)")
+        // Ten planted "layers" (each region's own responses) against the regions' planted MEG latencies: divided by
+        // the MEG's reliability, the peaks follow the latencies, significantly (quick, seeds 0 / 1 / 2: ρ 0.895 /
+        // 0.921 / 0.929, p 0.0007 / 0.0010 / 0.0004 over 10 000 orderings). The raw curves do not reliably (ρ 0.509 /
+        // 0.058 / 0.798), since the category sources dominate the sensors' variance.
+        let regions = try #require((controls["planted_regions"] as? [String: Any])?["temporal"] as? [String: Any])
+        let regionsNormalised = try #require(regions["ceiling_normalised"] as? [String: Any])
+        #expect(Self.number(regionsNormalised["rho"]) > 0.7, "planted regions \(regionsNormalised)")
+        #expect(Self.number(regionsNormalised["p"]) < 0.01, "planted regions \(regionsNormalised)")
         let shuffled = try #require((controls["shuffled_vertices"] as? [String: [String: Any]])?["spatial"])
         #expect(abs(Self.number(shuffled["rho"])) < 0.15)
         for kind in ["activations", "gradients"] {
@@ -73,6 +81,7 @@ struct StudyScriptTests {
                 let peaks = try #require(score["peak_times"] as? [Any]).map(Self.number)
                 if score["defined"] as? Bool == true {
                     #expect(abs(Self.number(score["rho"])) <= 1, "\(kind): temporal \(score)")
+                    #expect(Self.number(score["p"]) > 0 && Self.number(score["p"]) <= 1, "\(kind): temporal \(score)")
                 } else {
                     #expect(Set(peaks).count == 1, "\(kind): undefined ρ with distinct peaks \(peaks)")
                 }
