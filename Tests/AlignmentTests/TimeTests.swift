@@ -196,6 +196,13 @@ import Tensors
         expectAlignmentError("temporal_score: times [2] must have one entry per column of curves [2, 3]") {
             _ = try Hierarchy.temporalScore(curves: try Tensor([[1.0, 2, 3], [4, 5, 6]]), times: Tensor([0.0, 1]))
         }
+        expectAlignmentError("temporal_score: draws must be >= 0, got -1") {
+            _ = try Hierarchy.temporalScore(curves: try Tensor([[1.0, 2], [3, 4]]), times: Tensor([0.0, 1]), draws: -1)
+        }
+        expectAlignmentError("temporal_score: depths has NaN at index 1") {
+            _ = try Hierarchy.temporalScore(curves: try Tensor([[1.0, 2], [3, 4]]), times: Tensor([0.0, 1]),
+                                            depths: Tensor([0.0, .nan]))
+        }
         expectAlignmentError("temporal_score: needs at least 2 layers, got 1") {
             _ = try Hierarchy.temporalScore(curves: try Tensor([[1.0, 2]]), times: Tensor([0.0, 1]))
         }

@@ -109,26 +109,18 @@ public enum Hierarchy {
         }
         let rho = spearman(peaks, depth)
         guard rho.isFinite else { return TemporalScore(rho: rho, pValue: .nan, peakTimes: Tensor(peaks)) }
-        let tolerance = 1e-12
-        var pValue = Double.nan
-        if c.rows <= exactLayers {
-            var exceed = 0, total = 0
-            forEachPermutation(of: depth) { ordering in
-                total += 1
-                if abs(spearman(peaks, ordering)) >= abs(rho) - tolerance { exceed += 1 }
-            }
-            pValue = Double(exceed) / Double(total)
-        } else if draws > 0 {
-            var generator = RandomGenerator(seed: seed)
-            var exceed = 0
-            for _ in 0..<draws {
-                try Cancellation.check(operation)
-                let order = try generator.permutation(depth.count).scalars(as: Int64.self)
-                if abs(spearman(peaks, order.map { depth[Int($0)] })) >= abs(rho) - tolerance { exceed += 1 }
-            }
-            pValue = Double(exceed + 1) / Double(draws + 1)
+        guard c.rows <= exactLayers else {
+            // The maps' permutation null (ρ under shuffled peak times, the same null as shuffled depths).
+            let test = try correlateMaps(Tensor(peaks), Tensor(depth), coordinates: nil, draws: draws, seed: seed,
+                                         operation: operation)
+            return TemporalScore(rho: rho, pValue: test.pValue, peakTimes: Tensor(peaks))
         }
-        return TemporalScore(rho: rho, pValue: pValue, peakTimes: Tensor(peaks))
+        var exceed = 0, total = 0
+        forEachPermutation(of: depth) { ordering in
+            total += 1
+            if abs(spearman(peaks, ordering)) >= abs(rho) - 1e-12 { exceed += 1 }
+        }
+        return TemporalScore(rho: rho, pValue: Double(exceed) / Double(total), peakTimes: Tensor(peaks))
     }
 
     /// Up to this many layers the temporal score's null is every ordering (8! = 40 320), beyond it random draws.
