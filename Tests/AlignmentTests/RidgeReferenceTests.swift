@@ -153,3 +153,72 @@ import Tensors
         #expect(close(model.weights.scalars(as: Double.self), reference.weights.flatMap { $0 }, 1e-8))
     }
 }
+
+/// Scoring every alpha through the validation Gram matrix (`RidgeGramScorer`, taken when k ≤ 0.8 n_val) gives the
+/// scores of the predictions' route: contiguous and scattered folds, groups, with and without an intercept, every
+/// score, blocks of several widths, float64 to rounding and float32 to its data's rounding; targets whose mean
+/// dwarfs their spread (centred explicitly), one constant within a fold and one left out for a NaN.
+@Suite struct RidgeGramScoringTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var n: Int, p: Int, t: Int
+        var folds: CrossValidation
+        var fitIntercept: Bool
+        var score: RidgeScore
+        var dtype: DType
+        var blockSize: Int?
+        var offset: Double = 0
+        var testDescription: String {
+            "n=\(n) p=\(p) t=\(t) \(folds) intercept=\(fitIntercept) \(score) \(dtype) block=\(blockSize ?? 0) offset=\(offset)"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(n: 50, p: 4, t: 9, folds: .kFold(5), fitIntercept: true, score: .r2, dtype: .float64, blockSize: 4),
+        Case(n: 50, p: 4, t: 9, folds: .kFold(5), fitIntercept: false, score: .r2, dtype: .float64, blockSize: nil),
+        Case(n: 61, p: 7, t: 5, folds: .kFold(3), fitIntercept: true, score: .pearson, dtype: .float64, blockSize: 2),
+        Case(n: 61, p: 7, t: 5, folds: .kFold(3), fitIntercept: true, score: .negativeMeanSquaredError,
+             dtype: .float64, blockSize: nil),
+        Case(n: 40, p: 3, t: 6, folds: .testIndices([Array(stride(from: 0, to: 40, by: 3)), [1, 4, 7, 10, 13, 16, 19, 22]]),
+             fitIntercept: true, score: .r2, dtype: .float64, blockSize: 4),
+        Case(n: 48, p: 2, t: 4, folds: .groups((0..<48).map { $0 % 4 }), fitIntercept: true, score: .pearson,
+             dtype: .float64, blockSize: nil),
+        Case(n: 200, p: 12, t: 40, folds: .kFold(5), fitIntercept: true, score: .r2, dtype: .float32, blockSize: 16),
+        Case(n: 200, p: 12, t: 40, folds: .kFold(4), fitIntercept: true, score: .pearson, dtype: .float32,
+             blockSize: nil),
+        Case(n: 200, p: 12, t: 40, folds: .kFold(5), fitIntercept: true, score: .negativeMeanSquaredError,
+             dtype: .float32, blockSize: 32),
+        Case(n: 120, p: 6, t: 8, folds: .kFold(5), fitIntercept: true, score: .r2, dtype: .float32, blockSize: 4,
+             offset: 1e5),
+    ]
+
+    @Test(arguments: cases)
+    func gramRouteMatchesThePredictions(_ c: Case) throws {
+        let x = tensor(lcgMatrix(seed: 11, rows: c.n, columns: c.p), dtype: c.dtype)
+        let w = tensor(lcgMatrix(seed: 12, rows: c.p, columns: c.t))
+        var y = try Tensor.matmul(x.astype(.float64), w * 3)
+            + tensor(lcgMatrix(seed: 13, rows: c.n, columns: c.t)) + c.offset
+        // Target 0 constant over the first validation fold's rows of a k-fold split; the last target has a NaN.
+        try y.set([.slice(start: 0, stop: 4, step: 1), .index(0)], to: Tensor(scalar: 1.5))
+        try y.set([.index(c.n - 2), .index(c.t - 1)], to: Tensor(scalar: Double.nan))
+        let targets = y.astype(c.dtype)
+        let splits = try c.folds.splits(rowCount: c.n)
+        let smallestValidation = splits.map(\.test.count).min()!
+        #expect(RidgeGramScorer<Double>.isWorthwhile(rank: c.p, validationCount: smallestValidation))
+        func fit(gram: Bool) throws -> RidgeFitSummary {
+            try Ridge.fit(x, targets, alphas: [0.001, 0.1, 3, 100, 1e4], folds: c.folds, fitIntercept: c.fitIntercept,
+                          score: c.score, solver: .primal, nan: .omit, targetBlockSize: c.blockSize, progress: false,
+                          useGramScoring: gram) { _, _ in }
+        }
+        let gram = try fit(gram: true), predictions = try fit(gram: false)
+        let gramScores = gram.cvScores.scalars(as: Double.self)
+        let predictionScores = predictions.cvScores.scalars(as: Double.self)
+        // float32: absolute error about 1e-6 of Σ y′² against the residual sum (see RidgeGramScorer).
+        let tolerance = c.dtype == .float64 ? 1e-10 : (c.score == .negativeMeanSquaredError ? 2e-4 : 2e-5)
+        #expect(close(gramScores, predictionScores, tolerance))
+        #expect(gramScores.filter(\.isNaN).count == predictionScores.filter(\.isNaN).count)
+        #expect(gramScores.filter(\.isNaN).count >= 5)
+        if c.dtype == .float64 {
+            #expect(close(gram.alphas.scalars(as: Double.self), predictions.alphas.scalars(as: Double.self), 0))
+        }
+    }
+}

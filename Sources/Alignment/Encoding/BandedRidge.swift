@@ -178,16 +178,17 @@ struct BandedSearch<T: TensorFloat> {
             constant = scores.constant
             omitted = scores.omitted
             targetMeans = scores.targetMeans
+            let means = scores.means.pointer(Double.self)
             for target in 0..<targetCount {
                 var key = -Double.infinity, choice: Int?
                 for alphaIndex in alphas.indices {
-                    let mean = scores.means[alphaIndex * targetCount + target]
+                    let mean = means[alphaIndex * targetCount + target]
                     guard !mean.isNaN else { continue }
                     let candidate = mean + Foundation.log(alphas[alphaIndex]) * 1e-10
                     if candidate > key { key = candidate; choice = alphaIndex }
                 }
                 guard let choice else { continue }
-                cvScores[gammaIndex * targetCount + target] = scores.means[choice * targetCount + target]
+                cvScores[gammaIndex * targetCount + target] = means[choice * targetCount + target]
                 if key > bestKey[target] + epsilon {
                     bestKey[target] = key
                     bestGamma[target] = gammaIndex

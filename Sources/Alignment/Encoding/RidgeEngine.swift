@@ -29,6 +29,9 @@ struct RidgeEngine<T: TensorFloat> {
 
     /// Bytes allowed for one chunk of alphas' stacked validation factors and predictions.
     var predictionBudget: Int = Self.defaultPredictionBudget
+    /// Whether folds with more validation rows than components are scored through `RidgeGramScorer` (tests turn
+    /// it off to compare the two routes).
+    var useGramScoring = true
 
     /// 3 MiB: one alpha at a time at N = 2000, P = 512 (`[400, 512 + 1120]` float32, 2.6 MB). Two alphas stacked
     /// (6 MiB) made no GEMM faster (sgemm of 400 and 800 rows by 1 120 ran at the same rate here) and held 2.6 MB
@@ -57,10 +60,10 @@ struct RidgeEngine<T: TensorFloat> {
         stride(from: 0, to: source.targetCount, by: blockSize).map { $0..<Swift.min($0 + blockSize, source.targetCount) }
     }
 
-    /// Cross-validated scores, averaged over folds: `means[alphaIndex · t + target]` (NaN where no fold scored), the
+    /// Cross-validated scores, averaged over folds: `means` `[n_alphas, t]` float64 (NaN where no fold scored), the
     /// constant and omitted targets, and each target's mean over the rows used (for the refit's centring).
     struct Scores {
-        var means: [Double]
+        var means: Tensor
         var constant: [Bool]
         var omitted: [Bool]
         var targetMeans: [Double]
@@ -146,8 +149,15 @@ struct RidgeEngine<T: TensorFloat> {
     /// for the projections that the caller reuses afterwards (the refit), else one is made per fold.
     func crossValidate(bar: inout ProgressBar, sharedProjection: Tensor? = nil) throws -> Scores {
         let targetCount = source.targetCount, alphaCount = alphas.count
-        var scoreSums = [Double](repeating: 0, count: alphaCount * targetCount)
-        var scoreCounts = [Int32](repeating: 0, count: alphaCount * targetCount)
+        // The sums over folds accumulate in the tensor returned as the means: the one table of [n_alphas, t] the fit
+        // holds (a streamed fit's only memory that grows with t, besides its [t] vectors). A fold whose score is
+        // not finite is left out of that target's mean: such (alpha, target) pairs are rare (a target constant
+        // within a fold), so only they are counted.
+        var cvScores = Tensor(uninitializedShape: [alphaCount, targetCount], dtype: .float64)
+        cvScores.makeUniqueContiguous()
+        let scoreSums = cvScores.mutablePointer(Double.self)
+        scoreSums.initialize(repeating: 0, count: alphaCount * targetCount)
+        var missingFolds: [Int: Int] = [:]
         var constant = [Bool](repeating: false, count: targetCount)
         var omitted = [Bool](repeating: false, count: targetCount)
         var targetMeans = [Double](repeating: 0, count: targetCount)
@@ -156,22 +166,36 @@ struct RidgeEngine<T: TensorFloat> {
 
         for (foldIndex, split) in splits.enumerated() {
             let (factorization, projection, basisSums) = try foldFactorization(split)
-            let spectral = alphas.map { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
+            let spectralWeights = alphas.map { factorization.spectralWeights(alpha: $0) }
+            let spectral = spectralWeights.map { $0.map { T(fromDouble: $0) } }
             let validationCount = projection.shape[0], rank = projection.shape[1]
             let runs = RowRun.runs(split.train)
-            // Alphas are processed in chunks: `X_val R diag(d(α))` of a chunk stacked `[chunk · n_val, k]`, so that the
-            // chunk's predictions are one GEMM (taller when n_val is small, where thin GEMMs run slowly). The chunk is
-            // as large as the memory budget allows for the stacked factors and predictions `[chunk · n_val, k + b]`.
-            let perAlpha = validationCount * (rank + blockSize) * MemoryLayout<T>.size
+            // With more validation rows than components, every alpha is scored from the Gram matrix of the
+            // validation factors (`RidgeGramScorer`): the per-alpha GEMM is then `L D(α) · Bᵀ Y`, k rows instead
+            // of n_val. Otherwise from the predictions `X_val R D(α) · Bᵀ Y`.
+            let gram = !dual && useGramScoring
+                && RidgeGramScorer<T>.isWorthwhile(rank: rank, validationCount: validationCount)
+                ? try RidgeGramScorer<T>(validationProjection: projection) : nil
+            let factorRows = gram == nil ? validationCount : rank
+            // Alphas are processed in chunks: the factors `X_val R diag(d(α))` (or `L diag(d(α))`) of a chunk stacked
+            // `[chunk · rows, k]`, so that the chunk's products are one GEMM (taller when the rows are few, where thin
+            // GEMMs run slowly). The chunk is as large as the memory budget allows for the stacked factors and
+            // products `[chunk · rows, k + b]`.
+            let perAlpha = factorRows * (rank + blockSize) * MemoryLayout<T>.size
             let chunk = Swift.max(1, Swift.min(alphaCount, predictionBudget / Swift.max(perAlpha, 1)))
             let chunks = stride(from: 0, to: alphaCount, by: chunk).map { $0..<Swift.min($0 + chunk, alphaCount) }
             // The fold's buffers, allocated once after the factorisation (whose temporaries are freed by then) and
-            // reused by every block: the stacked factors, the predictions and the projection `Bᵀ Y`.
-            let scaled = RidgeKernels.matrix(chunk * validationCount, rank, dtype: T.dtype)
-            let predictions = RidgeKernels.matrix(chunk * validationCount, blockSize, dtype: T.dtype)
+            // reused by every block: the stacked factors, the predictions (or root products) and the projection
+            // `Bᵀ Y`; for Gram scoring also `Aᵀ y′` and the float64 scratch of the cross terms.
+            let scaled = RidgeKernels.matrix(chunk * factorRows, rank, dtype: T.dtype)
+            let predictions = RidgeKernels.matrix(chunk * factorRows, blockSize, dtype: T.dtype)
             let projectionBuffer = projectionBuffer(rank: rank, shared: sharedProjection)
             let gatherBuffer = RidgeKernels.buffer(runs.count > Self.maximumRuns || centreBlock.contains(true)
                                                     ? split.train.count * blockSize : 0, dtype: T.dtype)
+            let scratchWidth = Swift.min(blockSize, RidgeGramScorer<T>.stripeWidth)
+            let validationBuffer = RidgeKernels.buffer(gram == nil ? 0 : rank * blockSize, dtype: T.dtype)
+            let wideProjected = RidgeKernels.buffer(gram == nil ? 0 : rank * scratchWidth, dtype: .float64)
+            let wideProducts = RidgeKernels.buffer(gram == nil ? 0 : rank * scratchWidth, dtype: .float64)
             var blockScores = [Double](repeating: .nan, count: blockSize)
             for (blockIndex, range) in blocks.enumerated() {
                 try Cancellation.check(operation)
@@ -210,25 +234,47 @@ struct RidgeEngine<T: TensorFloat> {
                                                     rows: split.train, runs: runs, means: trainingMeans,
                                                     gatherBuffer: gatherBuffer, output: projectionBuffer,
                                                     centreExplicitly: centreBlock[blockIndex])
+                var crossTerms: (cross: [[Double]], sums: [[Double]])? = nil
+                if let gram {
+                    let validationProjected = try gram.projectValidation(
+                        targets: targets, rows: split.test, shift: trainingMeans ?? [Double](repeating: 0, count: width),
+                        centreExplicitly: centreBlock[blockIndex], maximumRuns: Self.maximumRuns,
+                        gatherBuffer: gatherBuffer, output: validationBuffer)
+                    crossTerms = RidgeGramScorer<T>.crossTerms(
+                        spectral: spectralWeights, columnSums: gram.columnSums, projected: projected,
+                        validationProjected: validationProjected, wideProjected: wideProjected,
+                        wideProducts: wideProducts)
+                }
+                let factors = gram?.root ?? projection
                 for alphaRange in chunks {
                     for (position, alphaIndex) in alphaRange.enumerated() {
-                        RidgeKernels.scaleColumns(T.self, projection, by: spectral[alphaIndex],
-                                                  into: scaled.mutablePointer(T.self) + position * validationCount * rank)
+                        RidgeKernels.scaleColumns(T.self, factors, by: spectral[alphaIndex],
+                                                  into: scaled.mutablePointer(T.self) + position * factorRows * rank)
                     }
-                    // The chunk's predictions `[rows, b]` (row stride b) into the reused buffer.
-                    Linalg.gemm(transposeA: false, transposeB: false, m: alphaRange.count * validationCount, n: width,
+                    // The chunk's predictions (or root products) `[rows, b]` (row stride b) into the reused buffer.
+                    Linalg.gemm(transposeA: false, transposeB: false, m: alphaRange.count * factorRows, n: width,
                                 k: rank, alpha: T(fromDouble: 1), a: scaled.pointer(T.self), lda: rank,
                                 b: projected.pointer(T.self), ldb: width, beta: T(fromDouble: 0),
                                 c: predictions.mutablePointer(T.self), ldc: width)
                     for (position, alphaIndex) in alphaRange.enumerated() {
+                        let product = predictions.pointer(T.self) + position * factorRows * width
                         blockScores.withUnsafeMutableBufferPointer { buffer in
-                            scorer.scores(of: predictions.pointer(T.self) + position * validationCount * width,
-                                          into: buffer.baseAddress!)
+                            if let crossTerms {
+                                RidgeGramScorer<T>.scores(rootProduct: product, rank: rank, width: width,
+                                                          cross: crossTerms.cross[alphaIndex],
+                                                          sums: crossTerms.sums[alphaIndex], scorer: scorer,
+                                                          into: buffer.baseAddress!)
+                            } else {
+                                scorer.scores(of: product, into: buffer.baseAddress!)
+                            }
                         }
                         let base = alphaIndex * targetCount + range.lowerBound
-                        for column in 0..<width where blockScores[column].isFinite {
-                            scoreSums[base + column] += blockScores[column]
-                            scoreCounts[base + column] += 1
+                        for column in 0..<width {
+                            if blockScores[column].isFinite {
+                                scoreSums[base + column] += blockScores[column]
+                            } else {
+                                missingFolds[base + column, default: 0] += 1
+                            }
                         }
                     }
                 }
@@ -236,14 +282,16 @@ struct RidgeEngine<T: TensorFloat> {
             }
         }
 
-        var means = [Double](repeating: .nan, count: alphaCount * targetCount)
-        for index in means.indices where scoreCounts[index] > 0 {
-            means[index] = scoreSums[index] / Double(scoreCounts[index])
+        let foldCount = Double(splits.count)
+        for index in 0..<(alphaCount * targetCount) { scoreSums[index] /= foldCount }
+        for (index, missing) in missingFolds {
+            let scored = splits.count - missing
+            scoreSums[index] = scored > 0 ? scoreSums[index] * foldCount / Double(scored) : .nan
         }
         for target in 0..<targetCount where constant[target] || omitted[target] {
-            for alphaIndex in 0..<alphaCount { means[alphaIndex * targetCount + target] = .nan }
+            for alphaIndex in 0..<alphaCount { scoreSums[alphaIndex * targetCount + target] = .nan }
         }
-        return Scores(means: means, constant: constant, omitted: omitted, targetMeans: targetMeans,
+        return Scores(means: cvScores, constant: constant, omitted: omitted, targetMeans: targetMeans,
                       centreBlock: centreBlock)
     }
 
@@ -257,7 +305,8 @@ struct RidgeEngine<T: TensorFloat> {
         // One projection buffer for every fold and the refit (its pages are touched only when first written).
         let sharedProjection = RidgeKernels.buffer(largestRank * blockSize, dtype: T.dtype)
         let scores = try crossValidate(bar: &bar, sharedProjection: sharedProjection)
-        let means = scores.means, constant = scores.constant, omitted = scores.omitted
+        let constant = scores.constant, omitted = scores.omitted
+        let means = scores.means.pointer(Double.self)
 
         // Mean over folds, then the best alpha per target; like himalaya, a slope of 1e-10 · log(α) breaks ties
         // toward the larger penalty.
@@ -284,7 +333,7 @@ struct RidgeEngine<T: TensorFloat> {
         return RidgeFitSummary(
             alphaGrid: alphas,
             alphas: Tensor(chosen.map { $0.map { alphas[$0] } ?? .nan }),
-            cvScores: try Tensor(shape: [alphaCount, targetCount], scalars: means),
+            cvScores: scores.means,
             bestScores: Tensor(bestScores),
             intercept: intercept,
             score: score,

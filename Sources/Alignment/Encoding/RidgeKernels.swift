@@ -187,7 +187,7 @@ struct ValidationScorer<T: TensorFloat> {
     let score: RidgeScore
     /// The training means of each column (subtracted from the targets), in T.
     let shift: [T]
-    /// Σ (y − shift) and Σ (y − ȳ_val)² per column over the validation rows, float64.
+    /// Σ (y − shift) (the shift as rounded to T) and Σ (y − ȳ_val)² per column over the validation rows, float64.
     let shiftedSums: [Double]
     let squaredDeviations: [Double]
 
@@ -198,7 +198,9 @@ struct ValidationScorer<T: TensorFloat> {
         self.score = score
         self.shift = shift.map { T(fromDouble: $0) }
         let count = Double(rows.count)
-        shiftedSums = zip(moments.sums, shift).map { $0 - count * $1 }
+        // With the shift as rounded to T, the one the passes over the targets subtract (in float32 a mean of 1e5
+        // moves by up to 0.004: against the float64 mean, Σ (y − s)² would be off by 2 · 0.004 · Σ (y − s)).
+        shiftedSums = zip(moments.sums, self.shift).map { $0 - count * $1.doubleValue }
         // Σ (y − ȳ)² = Σ y² − (Σ y)² / n in float64, from the raw moments; clamped at 0 against rounding.
         squaredDeviations = zip(moments.sums, moments.squares).map { Swift.max(0, $1 - $0 * $0 / count) }
     }
