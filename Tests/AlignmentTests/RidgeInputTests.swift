@@ -185,3 +185,81 @@ import Datasets
                 == "ridge_cv: HDF5 dataset \"/cube\" must be [n, targets] or [n], got shape [2, 2, 2]")
     }
 }
+
+/// A model written to an HDF5 file as it is fit (`savingTo:`) equals the fit in memory, reads back with `open`,
+/// predicts the same, and leaves no file when the fit fails.
+@Suite struct SavedRidgeModelTests {
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ridge-saved-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// float64 and float32 fits, in one block and in several, with and without an intercept.
+    @Test(arguments: [(DType.float64, nil, true), (.float64, 4, false), (.float32, 3, true)] as [(DType, Int?, Bool)])
+    func savedModelEqualsTheFitInMemory(dtype: DType, blockSize: Int?, intercept: Bool) throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("model.h5").path
+        let x = tensor(lcgMatrix(seed: 2, rows: 24, columns: 5)).astype(dtype)
+        let y = tensor(lcgMatrix(seed: 7, rows: 24, columns: 13).map { $0.map { $0 + 3 } }, dtype: dtype)
+        let direct = try Ridge.crossValidated(x, y, fitIntercept: intercept, targetBlockSize: blockSize)
+        let saved = try Ridge.crossValidated(x, y, fitIntercept: intercept, targetBlockSize: blockSize,
+                                             savingTo: path)
+        for model in [saved, try SavedRidgeModel.open(path)] {
+            #expect(model.weights.shape == [5, 13] && model.weights.dtype == dtype)
+            #expect(try model.weights.read().astype(.float64).scalars(as: Double.self)
+                    == direct.weights.astype(.float64).scalars(as: Double.self))
+            #expect(close(model.summary.cvScores.scalars(as: Double.self), direct.cvScores.scalars(as: Double.self), 0))
+            #expect(close(model.summary.alphas.scalars(as: Double.self), direct.alphas.scalars(as: Double.self), 0))
+            #expect(close(model.summary.intercept.astype(.float64).scalars(as: Double.self),
+                          direct.intercept.astype(.float64).scalars(as: Double.self), 0))
+            #expect(close(model.summary.bestScores.scalars(as: Double.self),
+                          direct.bestScores.scalars(as: Double.self), 0))
+            #expect(model.summary.alphaGrid == direct.summary.alphaGrid)
+            #expect(model.summary.score == .r2 && model.summary.solver == direct.summary.solver)
+            let probe = tensor(lcgMatrix(seed: 9, rows: 6, columns: 5)).astype(dtype)
+            #expect(close(try model.predict(probe).astype(.float64).scalars(as: Double.self),
+                          try direct.predict(probe).astype(.float64).scalars(as: Double.self),
+                          dtype == .float32 ? 1e-6 : 1e-12))
+        }
+    }
+
+    /// The per-target bookkeeping survives the file: constant targets, omitted targets and dropped rows.
+    @Test func countsAndDroppedRowsRoundTrip() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("model.h5").path
+        var x = tensor(lcgMatrix(seed: 3, rows: 30, columns: 4))
+        try x.set([.index(7), .index(1)], to: Tensor(scalar: Double.nan))
+        var y = tensor(lcgMatrix(seed: 4, rows: 30, columns: 6))
+        try y.set([.all, .index(2)], to: Tensor(scalar: 5.0))
+        try y.set([.index(11), .index(4)], to: Tensor(scalar: Double.infinity))
+        _ = try Ridge.crossValidated(x, y, nan: .omit, savingTo: path)
+        let reopened = try SavedRidgeModel.open(path)
+        #expect(reopened.summary.constantTargetCount == 1 && reopened.summary.omittedTargetCount == 1)
+        #expect(reopened.summary.droppedRows == [7])
+        #expect(reopened.summary.alphas.scalars(as: Double.self)[2].isNaN)
+    }
+
+    /// A failed fit leaves the previous file untouched and no temporary file; a file that is not a model is refused.
+    @Test func failuresLeaveThePreviousFile() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("model.h5").path
+        try HDF5.write(path, "previous", try Tensor.ones([2]))
+        var y = tensor(lcgMatrix(seed: 5, rows: 20, columns: 3))
+        try y.set([.index(4), .index(1)], to: Tensor(scalar: Double.nan))
+        #expect(RidgeInputTests.message {
+            _ = try Ridge.crossValidated(tensor(lcgMatrix(seed: 1, rows: 20, columns: 3)), y, savingTo: path)
+        } == "ridge_cv: Y has a non-finite value in column 1 (row 4); set nan to \"omit\" to leave such targets out")
+        #expect(try HDF5File.open(path).keys() == ["previous"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.h5"])
+        #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
+                == "ridge.load: \(path) does not hold a ridge model (its root has no attribute model = \"ridge_cv\")")
+        let saved = try Ridge.crossValidated(tensor(lcgMatrix(seed: 1, rows: 20, columns: 3)),
+                                             tensor(lcgMatrix(seed: 5, rows: 20, columns: 3)), savingTo: path)
+        #expect(RidgeInputTests.message { _ = try saved.predict(try Tensor.zeros([2, 4])) }
+                == "predict: X has 4 features but the model was fit on 3")
+    }
+}

@@ -8,20 +8,39 @@ enum RidgeLibrary {
     typealias Arg = AlignmentArguments
 
     static func install(_ context: BindingContext) {
-        context.define("ridge_cv", "ridge_cv(X, Y, alphas=nil, folds=5, fit_intercept=true, score=\"r2\", solver=\"auto\", groups=nil, nan=\"refuse\")",
+        context.define("ridge_cv", "ridge_cv(X, Y, alphas=nil, folds=5, fit_intercept=true, score=\"r2\", solver=\"auto\", groups=nil, nan=\"refuse\", weights_to=nil, progress=nil)",
                        "Ridge with one penalty per target chosen by cross-validation (himalaya RidgeCV): X [n, p], "
-                        + "Y [n, t] → model with .weights [p, t], .intercept [t], .alphas [t], .cv_scores [alphas, t], "
-                        + ".predict(X). alphas default logspace(-1, 6, 15); folds: k or a list of test-index lists; "
-                        + "groups: leave-one-group-out labels; score: r2, r, neg_mse.") { arguments in
+                        + "Y [n, t] (a tensor, or an h5 dataset read from disk a block of targets at a time) → model "
+                        + "with .weights [p, t], .intercept [t], .alphas [t], .cv_scores [alphas, t], .predict(X). "
+                        + "alphas default logspace(-1, 6, 15); folds: k or a list of test-index lists; groups: "
+                        + "leave-one-group-out labels; score: r2, r, neg_mse; weights_to: an HDF5 path the model is "
+                        + "written to as it is fit (its .weights then an h5 dataset); progress: a bar on stderr "
+                        + "(default: when stderr is a terminal).") { arguments in
             let operation = "ridge_cv"
-            let model = try Ridge.crossValidated(
-                try Arg.tensor(arguments, 0, "X", operation), try Arg.tensor(arguments, 1, "Y", operation),
-                alphas: try Arg.alphas(arguments, 2, operation),
-                folds: try Arg.folds(arguments, folds: 3, groups: 7, operation),
-                fitIntercept: try arguments.optionalBool(4, "fit_intercept") ?? true,
-                score: try Arg.score(arguments, 5, operation), solver: try Arg.solver(arguments, 6, operation),
-                nan: try Arg.nanPolicy(arguments, 8, operation), progress: false)
-            return modelValue(context, model)
+            let x = try Arg.tensor(arguments, 0, "X", operation)
+            let targets = try arguments.value(1, "Y")
+            let alphas = try Arg.alphas(arguments, 2, operation)
+            let folds = try Arg.folds(arguments, folds: 3, groups: 7, operation)
+            let fitIntercept = try arguments.optionalBool(4, "fit_intercept") ?? true
+            let score = try Arg.score(arguments, 5, operation), solver = try Arg.solver(arguments, 6, operation)
+            let nan = try Arg.nanPolicy(arguments, 8, operation)
+            let path = try arguments.optionalString(9, "weights_to")
+            let progress = try arguments.optionalBool(10, "progress")
+            func fit(_ y: some TargetSource) throws -> Value {
+                if let path {
+                    let saved = try Ridge.crossValidated(x, y, alphas: alphas, folds: folds, fitIntercept: fitIntercept,
+                                                         score: score, solver: solver, nan: nan, progress: progress,
+                                                         savingTo: path)
+                    return savedModelValue(context, saved)
+                }
+                return modelValue(context, try Ridge.crossValidated(
+                    x, y, alphas: alphas, folds: folds, fitIntercept: fitIntercept, score: score, solver: solver,
+                    nan: nan, progress: progress))
+            }
+            if case .native(let object) = targets, let dataset = object as? H5DatasetObject {
+                return try fit(try HDF5TargetSource(dataset.dataset))
+            }
+            return try fit(try TensorConversion.tensor(from: targets, operation: operation))
         }
         context.define("encode", "encode(X, Y, test=5, alphas=nil, folds=5, fit_intercept=true, score=\"r2\", solver=\"auto\")",
                        "Fits ridge_cv on training rows and scores held-out rows → {r [t], r2 [t], alphas [folds, t], "
@@ -108,11 +127,29 @@ enum RidgeLibrary {
         let predict = context.function("ridge_model.predict", "predict(X)", "X [m, p] · weights + intercept → [m, t].") { arguments in
             context.wrap(try model.predict(try Arg.tensor(arguments, 0, "X", "predict")))
         }
+        return .native(AlignmentObject("ridge_model", attributes: [("weights", context.wrap(model.weights))]
+                                        + summaryAttributes(context, model.summary), methods: [("predict", predict)]))
+    }
+
+    /// A model written to an HDF5 file (`weights_to`): its weights an h5 dataset, read when predicting.
+    static func savedModelValue(_ context: BindingContext, _ model: SavedRidgeModel) -> Value {
+        let predict = context.function("ridge_model.predict", "predict(X)",
+                                       "X [m, p] · weights + intercept → [m, t], the weights read from the model's "
+                                        + "file a block of targets at a time.") { arguments in
+            context.wrap(try model.predict(try Arg.tensor(arguments, 0, "X", "predict")))
+        }
         return .native(AlignmentObject("ridge_model", attributes: [
-            ("weights", context.wrap(model.weights)), ("intercept", context.wrap(model.intercept)),
-            ("alphas", context.wrap(model.alphas)), ("cv_scores", context.wrap(model.cvScores)),
-            ("best_scores", context.wrap(model.bestScores)), ("alpha_grid", TensorMethods.vector(context, model.summary.alphaGrid)),
-            ("score", .string(model.summary.score.rawValue)), ("solver", .string(model.summary.solver.rawValue)),
-        ], methods: [("predict", predict)]))
+            ("weights", .native(H5DatasetObject(model.weights, context: context))), ("path", .string(model.path)),
+        ] + summaryAttributes(context, model.summary), methods: [("predict", predict)]))
+    }
+
+    /// The attributes every ridge model object has besides its weights.
+    static func summaryAttributes(_ context: BindingContext, _ summary: RidgeFitSummary) -> [(String, Value)] {
+        [
+            ("intercept", context.wrap(summary.intercept)), ("alphas", context.wrap(summary.alphas)),
+            ("cv_scores", context.wrap(summary.cvScores)), ("best_scores", context.wrap(summary.bestScores)),
+            ("alpha_grid", TensorMethods.vector(context, summary.alphaGrid)),
+            ("score", .string(summary.score.rawValue)), ("solver", .string(summary.solver.rawValue)),
+        ]
     }
 }

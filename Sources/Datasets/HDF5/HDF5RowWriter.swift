@@ -78,22 +78,32 @@ extension HDF5Group {
     public func createRowWriter(_ name: String, shape: [Int], dtype: DType, chunkRows: Int? = nil, gzip: Int? = nil,
                                 attributes: [String: HDF5Value] = [:]) throws -> HDF5RowWriter {
         let context = context("h5.write")
-        guard isWritable else {
-            throw context.error("cannot write \"\(name)\": the file is open read-only; open it with mode .readWrite")
-        }
-        guard !name.split(separator: "/").isEmpty else { throw context.error("a member name cannot be empty") }
         guard !shape.isEmpty, shape.allSatisfy({ $0 >= 0 }) else {
             throw context.error("dataset \"\(name)\" of shape \(formatShape(shape)): a row writer needs a shape "
                                 + "[n, …] with no negative length")
-        }
-        if contains(name) {
-            throw context.error("\"\(name)\" already exists; HDF5 cannot replace a member in place")
         }
         if let chunkRows, chunkRows < 1 {
             throw context.error("chunk rows for \"\(name)\" must be at least 1, got \(chunkRows)")
         }
         var chunks = HDF5Writing.defaultChunks(shape: shape, itemSize: dtype.itemSize)
         if let chunkRows { chunks[0] = Swift.min(chunkRows, Swift.max(shape[0], 1)) }
+        let dataset = try createFullShapeDataset(name, shape: shape, dtype: dtype, chunks: chunks, gzip: gzip,
+                                                 attributes: attributes)
+        return HDF5RowWriter(dataset: dataset, shape: shape, dtype: dtype)
+    }
+
+    /// Creates the dataset `name` at its full `shape` (chunked by `chunks`), to be filled block by block by a
+    /// writer: the checks and creation shared by `createRowWriter` and `createColumnWriter`.
+    func createFullShapeDataset(_ name: String, shape: [Int], dtype: DType, chunks: [Int], gzip: Int?,
+                                attributes: [String: HDF5Value]) throws -> HDF5Dataset {
+        let context = context("h5.write")
+        guard isWritable else {
+            throw context.error("cannot write \"\(name)\": the file is open read-only; open it with mode .readWrite")
+        }
+        guard !name.split(separator: "/").isEmpty else { throw context.error("a member name cannot be empty") }
+        if contains(name) {
+            throw context.error("\"\(name)\" already exists; HDF5 cannot replace a member in place")
+        }
         let layout = try HDF5Writing.chunkLayout(shape: shape, itemSize: dtype.itemSize, chunks: chunks, gzip: gzip,
                                                  name: name, context)
         let memoryType = HDF5Writing.memoryType(of: dtype)
@@ -106,6 +116,6 @@ extension HDF5Group {
         let dataset = try HDF5Dataset(handle: created, rootHandle: rootHandle, filePath: filePath, path: fullPath,
                                       isWritable: isWritable)
         for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { try dataset.setAttribute(key, value) }
-        return HDF5RowWriter(dataset: dataset, shape: shape, dtype: dtype)
+        return dataset
     }
 }
