@@ -8,7 +8,9 @@ import Tensors
 /// validation rows by index): neither it nor a centred copy of a block is made, except for non-contiguous folds or
 /// targets whose mean dwarfs their spread. The `[n_alphas, n, t]` predictions are never formed.
 /// Work: per fold one factorisation, one GEMM `Bᵀ Y` per block and one GEMM `(X_val R diag(d(α))) · (Bᵀ Y)` per
-/// alpha and block, each followed by one pass that scores it; the refit one factorisation and two GEMMs per block.
+/// alpha and block, each followed by one pass that scores it — or, when the fold has more validation rows than
+/// components, `(L diag(d(α))) · (Bᵀ Y)` of k rows and the sums of `RidgeGramScorer`; the refit one factorisation
+/// and two GEMMs per block.
 struct RidgeEngine<T: TensorFloat> {
     let operation: String
     /// `[n, p]`, dtype T.

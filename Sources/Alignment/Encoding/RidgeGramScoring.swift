@@ -19,7 +19,7 @@ import Tensors
 /// are therefore good to about 1e-6 absolute — the rounding of the float32 data themselves — and exact to
 /// float64 rounding in float64.
 struct RidgeGramScorer<T: TensorFloat> {
-    /// `A` `[n_val, k]`, dtype T.
+    /// `A` `[n_val, k]`, dtype T, contiguous.
     let validationProjection: Tensor
     /// `L` `[k, k]`, dtype T, with `Lᵀ L = AᵀA`.
     let root: Tensor
@@ -32,30 +32,45 @@ struct RidgeGramScorer<T: TensorFloat> {
         rank * 5 <= validationCount * 4
     }
 
-    /// Forms `AᵀA` in float64 (symmetric rank-k update) and its eigendecomposition; rounding's small negative
-    /// eigenvalues count as zero.
+    /// Forms `AᵀA` in float64 (symmetric rank-k updates over blocks of `RidgeFactorization.chunkRows` rows widened
+    /// to float64, so that A is never copied whole) and its eigendecomposition; rounding's small negative
+    /// eigenvalues count as zero. Its transient memory (the Gram matrix, ?syevd's workspace and vectors) comes
+    /// and goes before the fold's buffers exist.
     init(validationProjection: Tensor) throws {
+        precondition(validationProjection.isContiguous, "internal: the validation projection must be contiguous")
         self.validationProjection = validationProjection
         let rows = validationProjection.shape[0], rank = validationProjection.shape[1]
-        let wide = validationProjection.astype(.float64).contiguous()
+        columnSums = RidgeKernels.columnSums(T.self, validationProjection, rows: Array(0..<rows))
         var gram = try Tensor.zeros([rank, rank], dtype: .float64)
         gram.makeUniqueContiguous()
-        Linalg.syrk(transpose: true, n: rank, k: rows, a: wide.pointer(Double.self), lda: rank,
-                    beta: 0, c: gram.mutablePointer(Double.self), ldc: rank)
-        RidgeFactorization.mirrorUpperTriangle(gram.mutablePointer(Double.self), rank)
-        columnSums = RidgeKernels.columnSums(Double.self, wide, rows: Array(0..<rows))
-        let (values, vectors) = try Linalg.eigh(gram)
-        let scales = values.scalars(as: Double.self).map { Swift.max($0, 0).squareRoot() }
-        // L = Λ^½ Qᵀ: row j is √λ_j times eigenvector j (column j of Q).
-        let axes = vectors.astype(.float64).contiguous()
+        let gramValues = gram.mutablePointer(Double.self)
+        do {
+            let chunk = Swift.min(RidgeFactorization.chunkRows, Swift.max(rows, 1))
+            var wide = RidgeKernels.buffer(chunk * rank, dtype: .float64)
+            wide.makeUniqueContiguous()
+            let wideValues = wide.mutablePointer(Double.self), values = validationProjection.pointer(T.self)
+            for start in stride(from: 0, to: rows, by: chunk) {
+                let size = Swift.min(chunk, rows - start)
+                for index in 0..<(size * rank) { wideValues[index] = values[start * rank + index].doubleValue }
+                Linalg.syrk(transpose: true, n: rank, k: size, a: UnsafePointer(wideValues), lda: rank,
+                            beta: 1, c: gramValues, ldc: rank)
+            }
+        }
+        RidgeFactorization.mirrorUpperTriangle(gramValues, rank)
+        let (eigenvalues, vectors) = try Linalg.eigh(gram)
+        gram = RidgeKernels.buffer(0, dtype: .float64)
+        let scales = eigenvalues.scalars(as: Double.self).map { Swift.max($0, 0).squareRoot() }
+        // L = Λ^½ Qᵀ: row j is √λ_j times eigenvector j (column j of Q), read through the vectors' strides.
         var root = Tensor(uninitializedShape: [rank, rank], dtype: T.dtype)
         root.makeUniqueContiguous()
         let output = root.mutablePointer(T.self)
-        withExtendedLifetime(axes) {
-            let values = axes.pointer(Double.self)
+        let rowStride = vectors.strides[0], columnStride = vectors.strides[1]
+        withExtendedLifetime(vectors) {
+            let axes = vectors.pointer(Double.self)
             for component in 0..<rank {
                 for column in 0..<rank {
-                    output[component * rank + column] = T(fromDouble: scales[component] * values[column * rank + component])
+                    output[component * rank + column] =
+                        T(fromDouble: scales[component] * axes[column * rowStride + component * columnStride])
                 }
             }
         }
