@@ -186,6 +186,35 @@ import Datasets
     }
 }
 
+/// A dataset chunked by columns is read in blocks of whole chunks: the widest multiple of the chunk width within
+/// the block budget (8 192 targets here), not the even split rounded to 32 (5 024); the fit is the same.
+@Suite struct RidgeBlockAlignmentTests {
+    @Test func chunkedDatasetsAreReadInWholeChunks() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ridge-align-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("y.h5").path
+        let x = tensor(lcgMatrix(seed: 1, rows: 20, columns: 3), dtype: .float32)
+        let y = try Tensor.randomNormal([20, 10_000], seed: 4, dtype: .float32)
+        try HDF5.write(path, "chunked", y, chunks: [20, 300])
+        try HDF5.write(path + ".plain", "whole", y)
+        let chunked = try HDF5TargetSource(path: path, name: "chunked")
+        #expect(chunked.blockAlignment == 300)
+        #expect(try HDF5TargetSource(path: path + ".plain", name: "whole").blockAlignment == 1)
+        #expect(y.blockAlignment == 1)
+        func blockSize(_ source: some TargetSource) throws -> Int {
+            try RidgeSetup(x, source, alphas: [1], folds: .kFold(5), solver: .automatic, nan: .refuse,
+                           targetBlockSize: nil, operation: "ridge_cv").blockSize
+        }
+        #expect(try blockSize(chunked) == 8_100)
+        #expect(try blockSize(y) == 5_024)
+        let streamed = try Ridge.crossValidated(x, chunked)
+        let direct = try Ridge.crossValidated(x, y)
+        #expect(close(streamed.cvScores.scalars(as: Double.self), direct.cvScores.scalars(as: Double.self), 1e-6))
+        #expect(streamed.alphas.scalars(as: Double.self) == direct.alphas.scalars(as: Double.self))
+    }
+}
+
 /// A model written to an HDF5 file as it is fit (`savingTo:`) equals the fit in memory, reads back with `open`,
 /// predicts the same, and leaves no file when the fit fails.
 @Suite struct SavedRidgeModelTests {

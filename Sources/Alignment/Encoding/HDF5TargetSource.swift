@@ -27,6 +27,15 @@ public struct HDF5TargetSource: TargetSource, @unchecked Sendable {
         try self.init(try HDF5File.open(path)[name])
     }
 
+    /// The chunks' column width when the dataset is chunked by fewer columns than it has: blocks that are whole
+    /// chunks read about 30 % faster than blocks that cut chunks (1.5 GB in blocks of 512 columns: 2.2 s, of 608:
+    /// 2.9–3.4 s, chunks [8000, 256]), since a cut chunk is read twice, in strided pieces.
+    public var blockAlignment: Int {
+        guard dataset.rank == 2, let chunks = try? dataset.chunkShape(), chunks.count == 2,
+              chunks[1] < dataset.shape[1] else { return 1 }
+        return Swift.max(1, chunks[1])
+    }
+
     public var rowCount: Int { dataset.shape[0] }
     public var targetCount: Int { dataset.rank == 2 ? dataset.shape[1] : 1 }
 

@@ -203,7 +203,10 @@ struct RidgeSetup {
         let targetCount = Swift.max(1, y.targetCount)
         let blockCount = (targetCount + widest - 1) / widest
         let even = (targetCount + blockCount - 1) / blockCount
-        blockSize = targetBlockSize ?? Swift.min(targetCount, (even + 31) / 32 * 32)
+        // A source that reads fastest in whole chunks gets blocks of whole chunks, when one fits the budget.
+        let alignment = y.blockAlignment
+        let chosen = alignment > 1 && alignment <= widest ? widest / alignment * alignment : (even + 31) / 32 * 32
+        blockSize = targetBlockSize ?? Swift.min(targetCount, chosen)
     }
 
     /// An engine over `features` (the checked features, or a rescaled copy of them).

@@ -12,6 +12,12 @@ public protocol TargetSource {
     var targetCount: Int { get }
     /// Targets `range` for every row: a float tensor of shape `[rowCount, range.count]`.
     func targets(_ range: Range<Int>) throws -> Tensor
+    /// A block width that reads fastest in multiples (the column width of a chunked file's chunks); 1 when any.
+    var blockAlignment: Int { get }
+}
+
+extension TargetSource {
+    public var blockAlignment: Int { 1 }
 }
 
 /// A 2-d tensor `[n, t]` is a target source of `n` rows and `t` targets; a 1-d tensor `[n]` is one target.
