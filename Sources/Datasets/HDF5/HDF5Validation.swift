@@ -21,6 +21,9 @@ import Foundation
 enum HDF5Validation {
     /// How long the child may take before the file counts as one that makes libhdf5 loop forever.
     static let defaultTimeLimit: Double = 60
+    /// The first attempt's limit (the second gets the full one): parallel tests that open files while others
+    /// allocate hit a child stuck on a C-library lock now and then, which cost 60 s each.
+    static let firstAttemptLimit: Double = 5
 
     /// Identity of a file's current contents.
     private struct FileVersion: Hashable {
@@ -39,7 +42,9 @@ enum HDF5Validation {
         var attempt = 0
         while true {
             attempt += 1
-            switch walkInChild(path, timeLimit: timeLimit) {
+            // The first attempt waits at most `firstAttemptLimit`: a walk takes milliseconds, and its commonest
+            // reason to hang, a lock another thread held at the fork (see `.timedOut`), should not cost a minute.
+            switch walkInChild(path, timeLimit: attempt == 1 ? Swift.min(timeLimit, firstAttemptLimit) : timeLimit) {
             case .finished:
                 // Only a file left unchanged for a while is remembered: a file replaced within the clock's
                 // resolution can reuse the inode, size and modification time of the one checked before (git's
