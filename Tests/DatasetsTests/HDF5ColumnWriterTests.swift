@@ -4,12 +4,8 @@ import Tensors
 @testable import Datasets
 
 @Suite struct HDF5ColumnWriterTests {
-    struct Case: Sendable, CustomTestStringConvertible {
-        let shape: [Int]
-        let dtype: DType
-        let blocks: [Int]
-        var testDescription: String { "\(shape) \(dtype) in blocks \(blocks)" }
-    }
+    /// A shape, a dtype and the widths of the blocks written (here: of columns).
+    typealias Case = HDF5RowWriterTests.Case
 
     static let cases = [
         Case(shape: [4, 10], dtype: .float64, blocks: [3, 3, 3, 1]),
