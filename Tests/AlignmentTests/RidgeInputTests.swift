@@ -291,4 +291,40 @@ import Datasets
         #expect(RidgeInputTests.message { _ = try saved.predict(try Tensor.zeros([2, 4])) }
                 == "predict: X has 4 features but the model was fit on 3")
     }
+
+    /// A model file whose datasets disagree, or whose attributes are not what `ridge_cv` writes, is refused with
+    /// the problem named.
+    @Test func inconsistentModelFilesAreRefused() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("model.h5").path
+        func write(cvScores: [Int] = [2, 4], intercept: Int = 4, score: HDF5Value = .string("r2")) throws {
+            try HDF5.save(path) { file in
+                try file.writeDataset("weights", try Tensor.zeros([3, 4]))
+                try file.writeDataset("alpha_grid", Tensor([1.0, 10]))
+                try file.writeDataset("cv_scores", try Tensor.zeros(cvScores))
+                for name in ["alphas", "best_scores"] { try file.writeDataset(name, try Tensor.zeros([4])) }
+                try file.writeDataset("intercept", try Tensor.zeros([intercept]))
+                try file.setAttribute("model", .string("ridge_cv"))
+                try file.setAttribute("score", score)
+                try file.setAttribute("solver", .string("primal"))
+                try file.setAttribute("constant_targets", .number(0))
+                try file.setAttribute("omitted_targets", .number(0))
+            }
+        }
+        try write()
+        #expect(try SavedRidgeModel.open(path).summary.alphaGrid == [1, 10])
+        try write(cvScores: [2, 5])
+        #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
+                == "ridge.load: \(path): weights [3, 4], alpha_grid [2] and cv_scores [2, 5] disagree")
+        try write(intercept: 3)
+        #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
+                == "ridge.load: \(path): intercept has shape [3]; the weights have 4 targets")
+        try write(score: .number(2))
+        #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
+                == "ridge.load: \(path): the attribute score is not a string")
+        try write(score: .string("accuracy"))
+        #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
+                == "ridge.load: \(path): unknown score or solver")
+    }
 }
