@@ -235,16 +235,20 @@ import Datasets
         let direct = try Ridge.crossValidated(x, y, fitIntercept: intercept, targetBlockSize: blockSize)
         let saved = try Ridge.crossValidated(x, y, fitIntercept: intercept, targetBlockSize: blockSize,
                                              savingTo: path)
+        // The saved fit streams its weights (projections through each fold's basis U), the fit in memory projects
+        // through the cross products `Xᶜᵀ Y` (`RidgeCrossProducts`): equal to rounding.
+        let tolerance = dtype == .float32 ? 2e-5 : 1e-10
         for model in [saved, try SavedRidgeModel.open(path)] {
             #expect(model.weights.shape == [5, 13] && model.weights.dtype == dtype)
-            #expect(try model.weights.read().astype(.float64).scalars(as: Double.self)
-                    == direct.weights.astype(.float64).scalars(as: Double.self))
-            #expect(close(model.summary.cvScores.scalars(as: Double.self), direct.cvScores.scalars(as: Double.self), 0))
+            #expect(close(try model.weights.read().astype(.float64).scalars(as: Double.self),
+                          direct.weights.astype(.float64).scalars(as: Double.self), tolerance))
+            #expect(close(model.summary.cvScores.scalars(as: Double.self), direct.cvScores.scalars(as: Double.self),
+                          tolerance))
             #expect(close(model.summary.alphas.scalars(as: Double.self), direct.alphas.scalars(as: Double.self), 0))
             #expect(close(model.summary.intercept.astype(.float64).scalars(as: Double.self),
-                          direct.intercept.astype(.float64).scalars(as: Double.self), 0))
+                          direct.intercept.astype(.float64).scalars(as: Double.self), tolerance))
             #expect(close(model.summary.bestScores.scalars(as: Double.self),
-                          direct.bestScores.scalars(as: Double.self), 0))
+                          direct.bestScores.scalars(as: Double.self), tolerance))
             #expect(model.summary.alphaGrid == direct.summary.alphaGrid)
             #expect(model.summary.score == .r2 && model.summary.solver == direct.summary.solver)
             let probe = tensor(lcgMatrix(seed: 9, rows: 6, columns: 5)).astype(dtype)

@@ -58,15 +58,16 @@ public enum Ridge {
                 targetBlockSize: targetBlockSize, progress: progress, writeWeights: writeWeights)
     }
 
-    /// `fitStreaming` with the memory budget of one chunk of alphas' predictions and the choice of scoring route
-    /// exposed (tests use them to reach the code paths taken by large problems and to compare the two routes), and
+    /// `fitStreaming` with the memory budget of one chunk of alphas' predictions and the choices of scoring and
+    /// projection routes exposed (tests use them to reach the code paths taken by large problems and to compare the
+    /// routes), and
     /// `weightMatrix`: a contiguous `[p, t]` tensor of the compute dtype that the refit writes the weights into in
     /// place (`writeWeights` is then not called).
     static func fit(
         _ x: Tensor, _ y: some TargetSource, alphas: [Double], folds: CrossValidation, fitIntercept: Bool,
         score: RidgeScore, solver: RidgeSolver, nan: NaNPolicy, targetBlockSize: Int?, progress: Bool?,
         predictionBudget: Int = RidgeEngine<Float>.defaultPredictionBudget, useGramScoring: Bool = true,
-        weightMatrix: Tensor? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void
+        useCrossProducts: Bool = true, weightMatrix: Tensor? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void
     ) throws -> RidgeFitSummary {
         let setup = try RidgeSetup(x, y, alphas: alphas, folds: folds, solver: solver, nan: nan,
                                    targetBlockSize: targetBlockSize, operation: "ridge_cv")
@@ -75,12 +76,14 @@ public enum Ridge {
                                       score: score, progress: progress)
             engine.predictionBudget = predictionBudget
             engine.useGramScoring = useGramScoring
+            engine.useCrossProducts = useCrossProducts
             return try engine.run(weightMatrix: weightMatrix, writeWeights: writeWeights)
         }
         var engine = setup.engine(Double.self, features: setup.features, source: y, fitIntercept: fitIntercept,
                                   score: score, progress: progress)
         engine.predictionBudget = predictionBudget
         engine.useGramScoring = useGramScoring
+        engine.useCrossProducts = useCrossProducts
         return try engine.run(weightMatrix: weightMatrix, writeWeights: writeWeights)
     }
 

@@ -10,7 +10,9 @@ import Tensors
 /// Work: per fold one factorisation, one GEMM `Bᵀ Y` per block and one GEMM `(X_val R diag(d(α))) · (Bᵀ Y)` per
 /// alpha and block, each followed by one pass that scores it — or, when the fold has more validation rows than
 /// components, `(L diag(d(α))) · (Bᵀ Y)` of k rows and the sums of `RidgeGramScorer`; the refit one factorisation
-/// and two GEMMs per block.
+/// and two GEMMs per block. In-memory primal fits (a weight matrix given) form `Xᶜᵀ Y` once in that matrix and
+/// project every fold and the refit from it (`RidgeCrossProducts`): U is never formed and the per-fold GEMMs are
+/// thinner.
 struct RidgeEngine<T: TensorFloat> {
     let operation: String
     /// `[n, p]`, dtype T.
@@ -34,6 +36,9 @@ struct RidgeEngine<T: TensorFloat> {
     /// Whether folds with more validation rows than components are scored through `RidgeGramScorer` (tests turn
     /// it off to compare the two routes).
     var useGramScoring = true
+    /// Whether in-memory primal fits project through the cross products `Xᶜᵀ Y` formed in the weight matrix
+    /// (`RidgeCrossProducts`) rather than through each fold's basis U (tests turn it off to compare the two).
+    var useCrossProducts = true
 
     /// 3 MiB: one alpha at a time at N = 2000, P = 512 (`[400, 512 + 1120]` float32, 2.6 MB). Two alphas stacked
     /// (6 MiB) made no GEMM faster (sgemm of 400 and 800 rows by 1 120 ran at the same rate here) and held 2.6 MB
@@ -108,6 +113,26 @@ struct RidgeEngine<T: TensorFloat> {
         return projected
     }
 
+    /// What the first pass over a block learns of its targets: which are constant or hold non-finite values (those
+    /// throw under `nan: .refuse`), their means over the rows used, and whether the block is centred explicitly.
+    func inspect(_ targets: Tensor, blockIndex: Int, range: Range<Int>, constant: inout [Bool], omitted: inout [Bool],
+                 targetMeans: inout [Double], centreBlock: inout [Bool]) throws {
+        let moments = ColumnMoments(T.self, targets, rows: rows)
+        if let column = moments.nonFinite.keys.min() {
+            if nan == .refuse {
+                throw AlignmentError(operation, "Y has a non-finite value in column \(range.lowerBound + column) "
+                                        + "(row \(moments.nonFinite[column]!)); set nan to \"omit\" to leave "
+                                        + "such targets out")
+            }
+            for column in moments.nonFinite.keys { omitted[range.lowerBound + column] = true }
+        }
+        for column in 0..<range.count {
+            constant[range.lowerBound + column] = moments.constant[column]
+            targetMeans[range.lowerBound + column] = moments.sums[column] / Double(Swift.max(rows.count, 1))
+        }
+        centreBlock[blockIndex] = fitIntercept && Self.needsExplicitCentring(moments, count: rows.count)
+    }
+
     /// More runs than this and the training rows are gathered (one GEMM per run would be too thin).
     static var maximumRuns: Int { 4 }
 
@@ -126,16 +151,17 @@ struct RidgeEngine<T: TensorFloat> {
     /// One fold's factorisation of its centred training rows, the validation rows carried into its basis
     /// (`[n_val, k]`) and the basis column sums (for the centring correction). The gathered validation rows are a
     /// temporary of this call, freed before the fold's buffers exist.
-    func foldFactorization(_ split: (train: [Int], test: [Int])) throws
-        -> (factorization: RidgeFactorization, projection: Tensor, basisSums: [Double]?)
+    func foldFactorization(_ split: (train: [Int], test: [Int]), withBasis: Bool = true) throws
+        -> (factorization: RidgeFactorization, projection: Tensor, basisSums: [Double]?, featureMeans: [Double]?)
     {
         let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: split.train) : nil
-        let factorization = try RidgeFactorization(x, rows: split.train, subtracting: xMeans, dual: dual)
-        let basisSums = fitIntercept ? RidgeKernels.columnSums(T.self, factorization.basis,
-                                                               rows: Array(0..<split.train.count)) : nil
+        let factorization = try RidgeFactorization(x, rows: split.train, subtracting: xMeans, dual: dual,
+                                                   withBasis: withBasis)
+        let basisSums = fitIntercept && withBasis
+            ? RidgeKernels.columnSums(T.self, factorization.basis, rows: Array(0..<split.train.count)) : nil
         let projection = try factorization.validationProjection(
             RidgeKernels.gatherRows(T.self, x, rows: split.test, subtracting: xMeans))
-        return (factorization, projection, basisSums)
+        return (factorization, projection, basisSums, xMeans)
     }
 
     /// A buffer for the projections `Bᵀ Y` `[k, b]` of rank `rank`: `shared` when it is large enough, else new.
@@ -149,7 +175,11 @@ struct RidgeEngine<T: TensorFloat> {
 
     /// The cross-validation loops (no refit). `bar` advances once per fold and block. `sharedProjection`: a buffer
     /// for the projections that the caller reuses afterwards (the refit), else one is made per fold.
-    func crossValidate(bar: inout ProgressBar, sharedProjection: Tensor? = nil) throws -> Scores {
+    /// `crossProducts`: a contiguous `[p, t]` matrix (the weight matrix) to form `Xᶜᵀ Y` in and project from
+    /// (`RidgeCrossProducts`; primal only), left holding them for the refit; nil: projections through each fold's U.
+    func crossValidate(bar: inout ProgressBar, sharedProjection: Tensor? = nil, crossProducts: Tensor? = nil) throws
+        -> Scores
+    {
         let targetCount = source.targetCount, alphaCount = alphas.count
         // The sums over folds accumulate in the tensor returned as the means: the one table of [n_alphas, t] the fit
         // holds (a streamed fit's only memory that grows with t, besides its [t] vectors). A fold whose score is
@@ -166,12 +196,42 @@ struct RidgeEngine<T: TensorFloat> {
         let blocks = self.blocks
         var centreBlock = [Bool](repeating: false, count: blocks.count)
 
+        // The cross-product route: the rows used, centred over all of them (freed after this pass), and one pass
+        // over Y that inspects each block and forms its `Xᶜᵀ Y`.
+        var allMeans: [Double]? = nil
+        if let crossProducts {
+            allMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil
+            let centredRows = RidgeKernels.gatherRows(T.self, x, rows: rows, subtracting: allMeans)
+            let runs = RowRun.runs(rows)
+            let gatherBuffer = RidgeKernels.buffer(Self.crossProductChunkRows * blockSize, dtype: T.dtype)
+            for (blockIndex, range) in blocks.enumerated() {
+                try Cancellation.check(operation)
+                let targets = try block(range)
+                try inspect(targets, blockIndex: blockIndex, range: range, constant: &constant, omitted: &omitted,
+                            targetMeans: &targetMeans, centreBlock: &centreBlock)
+                formCrossProducts(into: crossProducts, range: range, targets: targets, centred: centredRows,
+                                  runs: runs, centre: centreBlock[blockIndex],
+                                  means: Array(targetMeans[range]), gatherBuffer: gatherBuffer)
+                bar.advance()
+            }
+        }
+
         for (foldIndex, split) in splits.enumerated() {
-            let (factorization, projection, basisSums) = try foldFactorization(split)
-            let spectralWeights = alphas.map { factorization.spectralWeights(alpha: $0) }
+            let (factorization, projection, basisSums, trainingFeatureMeans) =
+                try foldFactorization(split, withBasis: crossProducts == nil)
+            let spectralWeights = alphas.map {
+                crossProducts == nil ? factorization.spectralWeights(alpha: $0)
+                    : factorization.normalEquationWeights(alpha: $0)
+            }
             let spectral = spectralWeights.map { $0.map { T(fromDouble: $0) } }
             let validationCount = projection.shape[0], rank = projection.shape[1]
-            let runs = RowRun.runs(split.train)
+            let runs = RowRun.runs(split.train), testRuns = RowRun.runs(split.test)
+            // The cross-product route's fold data: the validation rows centred over all rows, δ = x̄_𝒯 − x̄, and
+            // the difference `B_𝒯` `[p, b]` of each block.
+            let validationCentred = crossProducts == nil ? nil
+                : RidgeKernels.gatherRows(T.self, x, rows: split.test, subtracting: allMeans)
+            let featureShift = allMeans.flatMap { all in trainingFeatureMeans.map { zip($0, all).map { $0 - $1 } } }
+            let difference = RidgeKernels.buffer(crossProducts == nil ? 0 : x.shape[1] * blockSize, dtype: T.dtype)
             // With more validation rows than components, every alpha is scored from the Gram matrix of the
             // validation factors (`RidgeGramScorer`): the per-alpha GEMM is then `L D(α) · Bᵀ Y`, k rows instead
             // of n_val. Otherwise from the predictions `X_val R D(α) · Bᵀ Y`.
@@ -192,8 +252,10 @@ struct RidgeEngine<T: TensorFloat> {
             let scaled = RidgeKernels.matrix(chunk * factorRows, rank, dtype: T.dtype)
             let predictions = RidgeKernels.matrix(chunk * factorRows, blockSize, dtype: T.dtype)
             let projectionBuffer = projectionBuffer(rank: rank, shared: sharedProjection)
-            let gatherBuffer = RidgeKernels.buffer(runs.count > Self.maximumRuns || centreBlock.contains(true)
-                                                    ? split.train.count * blockSize : 0, dtype: T.dtype)
+            let gatheredRowCount = crossProducts == nil
+                ? (runs.count > Self.maximumRuns || centreBlock.contains(true) ? split.train.count : 0)
+                : (testRuns.count > Self.maximumRuns || centreBlock.contains(true) ? split.test.count : 0)
+            let gatherBuffer = RidgeKernels.buffer(gatheredRowCount * blockSize, dtype: T.dtype)
             let scratchWidth = Swift.min(blockSize, RidgeGramScorer<T>.stripeWidth)
             let validationBuffer = RidgeKernels.buffer(gram == nil ? 0 : rank * blockSize, dtype: T.dtype)
             let wideProjected = RidgeKernels.buffer(gram == nil ? 0 : rank * scratchWidth, dtype: .float64)
@@ -203,21 +265,9 @@ struct RidgeEngine<T: TensorFloat> {
                 try Cancellation.check(operation)
                 let targets = try block(range)
                 let width = range.count
-                if foldIndex == 0 {
-                    let moments = ColumnMoments(T.self, targets, rows: rows)
-                    if let column = moments.nonFinite.keys.min() {
-                        if nan == .refuse {
-                            throw AlignmentError(operation, "Y has a non-finite value in column \(range.lowerBound + column) "
-                                                    + "(row \(moments.nonFinite[column]!)); set nan to \"omit\" to leave "
-                                                    + "such targets out")
-                        }
-                        for column in moments.nonFinite.keys { omitted[range.lowerBound + column] = true }
-                    }
-                    for column in 0..<width {
-                        constant[range.lowerBound + column] = moments.constant[column]
-                        targetMeans[range.lowerBound + column] = moments.sums[column] / Double(Swift.max(rows.count, 1))
-                    }
-                    centreBlock[blockIndex] = fitIntercept && Self.needsExplicitCentring(moments, count: rows.count)
+                if foldIndex == 0 && crossProducts == nil {
+                    try inspect(targets, blockIndex: blockIndex, range: range, constant: &constant,
+                                omitted: &omitted, targetMeans: &targetMeans, centreBlock: &centreBlock)
                 }
                 // The validation rows' moments give both the R² denominators and, with the totals over all rows,
                 // the training means: ȳ_train = (Σ_all − Σ_val) / n_train.
@@ -232,10 +282,29 @@ struct RidgeEngine<T: TensorFloat> {
                 let scorer = ValidationScorer<T>(targets: targets, rows: split.test, score: score,
                                                  shift: trainingMeans ?? [Double](repeating: 0, count: width),
                                                  moments: validationMoments)
-                let projected = try projectTraining(factorization, basisSums: basisSums, targets: targets,
+                let projected: Tensor
+                if let crossProducts, let validationCentred {
+                    // Σ_𝒯 y, or Σ_𝒯 (y − ȳ) for a block centred explicitly, with ȳ rounded to T as the gathered
+                    // rows were shifted (else the identity's centring terms would not cancel).
+                    let blockMeans = Array(targetMeans[range])
+                    let shift = featureShift.map { delta in
+                        (delta: delta, trainingSums: (0..<width).map { column in
+                            let sum = blockMeans[column] * Double(rows.count) - validationMoments.sums[column]
+                            return centreBlock[blockIndex]
+                                ? sum - Double(split.train.count) * T(fromDouble: blockMeans[column]).doubleValue : sum
+                        })
+                    }
+                    projected = try projectCrossProducts(
+                        factorization, matrix: crossProducts, range: range, targets: targets,
+                        validation: validationCentred, testRows: split.test, testRuns: testRuns,
+                        centre: centreBlock[blockIndex], means: blockMeans, shift: shift, difference: difference,
+                        gatherBuffer: gatherBuffer, output: projectionBuffer)
+                } else {
+                    projected = try projectTraining(factorization, basisSums: basisSums, targets: targets,
                                                     rows: split.train, runs: runs, means: trainingMeans,
                                                     gatherBuffer: gatherBuffer, output: projectionBuffer,
                                                     centreExplicitly: centreBlock[blockIndex])
+                }
                 var crossTerms: (cross: [[Double]], sums: [[Double]])? = nil
                 if let gram {
                     let validationProjected = try gram.projectValidation(
@@ -302,11 +371,14 @@ struct RidgeEngine<T: TensorFloat> {
     func run(weightMatrix: Tensor? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> RidgeFitSummary {
         let targetCount = source.targetCount, alphaCount = alphas.count
         let blocks = self.blocks
-        var bar = ProgressBar(label: operation, total: (splits.count + 1) * blocks.count, enabled: progress)
+        // The weight matrix holds the cross products `Xᶜᵀ Y` until the refit writes the weights over them.
+        let crossProducts = !dual && useCrossProducts ? weightMatrix : nil
+        var bar = ProgressBar(label: operation, total: (splits.count + (crossProducts == nil ? 1 : 2)) * blocks.count,
+                              enabled: progress)
         defer { bar.finish() }
         // One projection buffer for every fold and the refit (its pages are touched only when first written).
         let sharedProjection = RidgeKernels.buffer(largestRank * blockSize, dtype: T.dtype)
-        let scores = try crossValidate(bar: &bar, sharedProjection: sharedProjection)
+        let scores = try crossValidate(bar: &bar, sharedProjection: sharedProjection, crossProducts: crossProducts)
         let constant = scores.constant, omitted = scores.omitted
         let means = scores.means.pointer(Double.self)
 
@@ -331,7 +403,7 @@ struct RidgeEngine<T: TensorFloat> {
         let intercept = try refit(blocks: blocks, chosen: chosen, constant: constant, omitted: omitted,
                                   targetMeans: scores.targetMeans, centreBlock: scores.centreBlock,
                                   sharedProjection: sharedProjection, bar: &bar, weightMatrix: weightMatrix,
-                                  writeWeights: writeWeights)
+                                  crossProducts: crossProducts != nil, writeWeights: writeWeights)
         return RidgeFitSummary(
             alphaGrid: alphas,
             alphas: Tensor(chosen.map { $0.map { alphas[$0] } ?? .nan }),
@@ -353,28 +425,37 @@ struct RidgeEngine<T: TensorFloat> {
     /// `crossValidate`; with both given, Y is not read for its moments again), `sharedProjection` a buffer for the
     /// projections (used when large enough). The weights of each block go straight into the columns of
     /// `weightMatrix` (contiguous `[p, t]`, dtype T) when it is given, else to `writeWeights` as a new `[p, b]`
-    /// tensor. Returns the intercepts `[t]`.
+    /// tensor. With `crossProducts` (primal, `weightMatrix` given) the weight matrix holds `Xᶜᵀ Y` (from
+    /// `crossValidate`) and each block's projection is `Vᵀ` times its columns, weighted by `1 / (s² + α)`: Y is not
+    /// read. Returns the intercepts `[t]`.
     func refit(blocks: [Range<Int>], chosen: [Int?], constant: [Bool], omitted: [Bool], targetMeans: [Double]?,
                centreBlock: [Bool]? = nil, sharedProjection: Tensor? = nil, bar: inout ProgressBar,
-               weightMatrix: Tensor? = nil, writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
+               weightMatrix: Tensor? = nil, crossProducts: Bool = false,
+               writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
+        precondition(!crossProducts || (weightMatrix != nil && !dual), "refit: cross products need the weight matrix")
         let featureCount = x.shape[1]
         let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil
-        let factorization = try RidgeFactorization(x, rows: rows, subtracting: xMeans, dual: dual)
-        let basisSums = fitIntercept ? RidgeKernels.columnSums(T.self, factorization.basis,
-                                                               rows: Array(0..<rows.count)) : nil
+        let factorization = try RidgeFactorization(x, rows: rows, subtracting: xMeans, dual: dual,
+                                                   withBasis: !crossProducts)
+        let basisSums = fitIntercept && !crossProducts
+            ? RidgeKernels.columnSums(T.self, factorization.basis, rows: Array(0..<rows.count)) : nil
         let rank = factorization.spectrum.count
-        let spectralTable = alphas.flatMap { factorization.spectralWeights(alpha: $0).map { T(fromDouble: $0) } }
+        let spectralTable = alphas.flatMap { alpha in
+            (crossProducts ? factorization.normalEquationWeights(alpha: alpha)
+                : factorization.spectralWeights(alpha: alpha)).map { T(fromDouble: $0) }
+        }
         let runs = RowRun.runs(rows)
         let projectionBuffer = projectionBuffer(rank: rank, shared: sharedProjection)
         let noBuffer = RidgeKernels.buffer(0, dtype: T.dtype)
         var intercepts = [T](repeating: 0, count: source.targetCount)
         for (blockIndex, range) in blocks.enumerated() {
             try Cancellation.check(operation)
-            let targets = try block(range)
             let width = range.count
             var means: [Double]? = nil
             var centre = false
-            if fitIntercept {
+            // The cross-product route does not read Y again; the other reads each block once.
+            let targets = crossProducts ? nil : try block(range)
+            if let targets, fitIntercept {
                 if let targetMeans, let centreBlock {
                     means = Array(targetMeans[range])
                     centre = centreBlock[blockIndex]
@@ -388,9 +469,20 @@ struct RidgeEngine<T: TensorFloat> {
                     centre = Self.needsExplicitCentring(moments, count: rows.count)
                 }
             }
-            let projected = try projectTraining(factorization, basisSums: basisSums, targets: targets, rows: rows,
-                                                runs: runs, means: means, gatherBuffer: noBuffer,
+            let projected: Tensor
+            if crossProducts, let weightMatrix {
+                means = fitIntercept ? targetMeans.map { Array($0[range]) } : nil
+                projected = try projectionBuffer.sliced(axis: 0, 0..<(rank * width)).reshaped([rank, width])
+                factorization.rotate(T.self, weightMatrix.pointer(T.self) + range.lowerBound,
+                                     rowStride: weightMatrix.shape[1], width: width,
+                                     into: projected.mutablePointer(T.self))
+            } else if let targets {
+                projected = try projectTraining(factorization, basisSums: basisSums, targets: targets,
+                                                rows: rows, runs: runs, means: means, gatherBuffer: noBuffer,
                                                 output: projectionBuffer, centreExplicitly: centre)
+            } else {
+                preconditionFailure("refit: no targets read outside the cross-product route")
+            }
             // diag(d(α_c)) Bᵀ y_c for every column c at once; columns without an alpha get zero weights (their
             // projection may hold NaN under nan: .omit, which must not leak into the product).
             let values = projected.mutablePointer(T.self)

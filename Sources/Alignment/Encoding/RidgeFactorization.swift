@@ -27,8 +27,9 @@ struct RidgeFactorization {
     ///
     /// Memory: the primal never gathers the training rows as a whole — both `XᵀX` and `U = X V` go through blocks of
     /// `chunkRows` centred rows — so the factorisation's peak is the Gram matrix, its eigendecomposition's workspace
-    /// and U. The dual keeps the centred rows (its read-out).
-    init(_ source: Tensor, rows: [Int], subtracting means: [Double]?, dual: Bool) throws {
+    /// and U. The dual keeps the centred rows (its read-out). With `withBasis` false the primal leaves U out (an empty
+    /// `[0, k]` basis): fits that project through `Vᵀ Xᵀ Y` (`rotate`) never read it.
+    init(_ source: Tensor, rows: [Int], subtracting means: [Double]?, dual: Bool, withBasis: Bool = true) throws {
         if dual {
             let x = source.dtype == .float32
                 ? RidgeKernels.gatherRows(Float.self, source, rows: rows, subtracting: means)
@@ -40,10 +41,12 @@ struct RidgeFactorization {
             basis = vectors.astype(x.dtype).contiguous()
             readOut = x
         } else if source.dtype == .float32 {
-            (basis, spectrum, readOut) = try Self.primal(Float.self, source, rows: rows, means: means)
+            (basis, spectrum, readOut) = try Self.primal(Float.self, source, rows: rows, means: means,
+                                                         withBasis: withBasis)
             isDual = false
         } else {
-            (basis, spectrum, readOut) = try Self.primal(Double.self, source, rows: rows, means: means)
+            (basis, spectrum, readOut) = try Self.primal(Double.self, source, rows: rows, means: means,
+                                                         withBasis: withBasis)
             isDual = false
         }
     }
@@ -55,7 +58,8 @@ struct RidgeFactorization {
     /// The primal factorisation `(U, s, Vᵀ)` of `source[rows] − means` by blocks of `chunkRows` rows: each block is
     /// gathered and centred in T (as the targets' products see it), widened to float64 for `XᵀX += X_bᵀ X_b`
     /// (upper triangle, mirrored once), and after the eigendecomposition gathered again for `U_b = X_b V S⁻¹`.
-    private static func primal<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int], means: [Double]?) throws
+    private static func primal<T: TensorFloat>(_: T.Type, _ source: Tensor, rows: [Int], means: [Double]?,
+                                               withBasis: Bool) throws
         -> (basis: Tensor, spectrum: [Double], readOut: Tensor)
     {
         let features = source.shape[1], count = rows.count
@@ -88,6 +92,9 @@ struct RidgeFactorization {
         let tolerance = (singular.max() ?? 0) * Double(Swift.max(count, features)) * epsilon
         let kept = singular.map { $0 > tolerance ? $0 : 0 }
         let axes = vectors.astype(T.dtype).contiguous()   // V [p, p], column j ↔ spectrum[j]
+        guard withBasis else {
+            return (Tensor(uninitializedShape: [0, features], dtype: T.dtype), kept, axes.transposed().contiguous())
+        }
         // U = X V S⁻¹ block by block, then scaled in place.
         let basis = Tensor(uninitializedShape: [count, features], dtype: T.dtype)
         for start in stride(from: 0, to: count, by: chunk) {
@@ -125,6 +132,23 @@ struct RidgeFactorization {
     /// `d(α)`: `s / (s² + α)` (primal) or `1 / (λ + α)` (dual), in float64.
     func spectralWeights(alpha: Double) -> [Double] {
         isDual ? spectrum.map { 1 / ($0 + alpha) } : spectrum.map { $0 / ($0 * $0 + alpha) }
+    }
+
+    /// `1 / (s² + α)` (primal; 0 where s = 0, as `spectralWeights` gives those directions no weight): the weights of
+    /// `Vᵀ Xᵀ Y = S Uᵀ Y`, the projection of `rotate`.
+    func normalEquationWeights(alpha: Double) -> [Double] {
+        spectrum.map { $0 > 0 ? 1 / ($0 * $0 + alpha) : 0 }
+    }
+
+    /// `Vᵀ M` `[k, b]` (primal) for `M` `[p, b]` at `values` (row stride `rowStride`, column stride 1), written at
+    /// `output` with row stride b.
+    func rotate<T: TensorFloat>(_: T.Type, _ values: UnsafePointer<T>, rowStride: Int, width: Int,
+                                into output: UnsafeMutablePointer<T>) {
+        precondition(!isDual, "rotate: the dual factorisation has no Vᵀ")
+        let features = readOut.shape[1]
+        Linalg.gemm(transposeA: false, transposeB: false, m: readOut.shape[0], n: width, k: features,
+                    alpha: T(fromDouble: 1), a: readOut.pointer(T.self), lda: features, b: values, ldb: rowStride,
+                    beta: T(fromDouble: 0), c: output, ldc: width)
     }
 
     /// `X_val · R`: the validation features `[n_val, p]` (centred with the training means) carried into the
