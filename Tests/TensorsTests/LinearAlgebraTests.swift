@@ -678,6 +678,17 @@ extension LinearAlgebraTests {
             let upperOnly = makeTransposedCopy(lowerOnly)
             expectClose(try Linalg.eigh(upperOnly, lowerTriangle: false).values, shape: values.shape, eigenvalues,
                         tolerance: epsilon * 10)
+
+            // In place: the same answer, written over a unique input; a shared one is copied first, never changed.
+            var owned = a.copy()
+            let (ownedValues, ownedVectors) = try Linalg.eigh(overwriting: &owned)
+            #expect(ownedValues.scalars(as: Double.self) == eigenvalues)
+            #expect(ownedVectors.contiguous().scalars(as: Double.self) == vectors.contiguous().scalars(as: Double.self))
+            if n > 1 { #expect(owned.scalars(as: Double.self) != a.scalars(as: Double.self)) }
+            let before = a.scalars(as: Double.self)
+            var shared = a
+            _ = try Linalg.eigh(overwriting: &shared)
+            #expect(a.scalars(as: Double.self) == before)
         }
     }
 }

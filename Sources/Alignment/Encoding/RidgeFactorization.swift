@@ -34,7 +34,8 @@ struct RidgeFactorization {
             let x = source.dtype == .float32
                 ? RidgeKernels.gatherRows(Float.self, source, rows: rows, subtracting: means)
                 : RidgeKernels.gatherRows(Double.self, source, rows: rows, subtracting: means)
-            let (values, vectors) = try Linalg.eigh(try Self.kernel(x))
+            var kernel = try Self.kernel(x)
+            let (values, vectors) = try Linalg.eigh(overwriting: &kernel)   // a temporary: no copy
             isDual = true
             // Rounding can leave tiny negative eigenvalues in a positive semi-definite kernel: they are zeros.
             spectrum = values.scalars(as: Double.self).map { Swift.max($0, 0) }
@@ -86,7 +87,8 @@ struct RidgeFactorization {
             }
         }
         mirrorUpperTriangle(gramValues, features)
-        let (values, vectors) = try Linalg.eigh(gram)
+        // In place: the Gram matrix is a temporary (its copy would be another p² float64 at the fit's peak).
+        let (values, vectors) = try Linalg.eigh(overwriting: &gram)
         gram = RidgeKernels.buffer(0, dtype: .float64)
         let singular = values.scalars(as: Double.self).map { Swift.max($0, 0).squareRoot() }
         let tolerance = (singular.max() ?? 0) * Double(Swift.max(count, features)) * epsilon

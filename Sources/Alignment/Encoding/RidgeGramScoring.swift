@@ -57,7 +57,7 @@ struct RidgeGramScorer<T: TensorFloat> {
             }
         }
         RidgeFactorization.mirrorUpperTriangle(gramValues, rank)
-        let (eigenvalues, vectors) = try Linalg.eigh(gram)
+        let (eigenvalues, vectors) = try Linalg.eigh(overwriting: &gram)   // a temporary: no copy
         gram = RidgeKernels.buffer(0, dtype: .float64)
         let scales = eigenvalues.scalars(as: Double.self).map { Swift.max($0, 0).squareRoot() }
         // L = Λ^½ Qᵀ: row j is √λ_j times eigenvector j (column j of Q), read through the vectors' strides.
