@@ -30,7 +30,7 @@ extension RidgeEngine {
                            centre: Bool, means: [Double]?, gatherBuffer: Tensor) {
         let width = range.count, features = centred.shape[1], totalWidth = matrix.shape[1]
         let destination = matrix.mutablePointer(T.self) + range.lowerBound
-        let features0 = centred.pointer(T.self)
+        let centredValues = centred.pointer(T.self)
         if centre || runs.count > Self.maximumRuns {
             let chunk = Self.crossProductChunkRows
             for start in stride(from: 0, to: rows.count, by: chunk) {
@@ -38,19 +38,15 @@ extension RidgeEngine {
                 let gathered = RidgeKernels.gatherRows(T.self, targets, rows: Array(rows[positions]),
                                                        subtracting: centre ? means : nil, reusing: gatherBuffer)
                 Linalg.gemm(transposeA: true, transposeB: false, m: features, n: width, k: positions.count,
-                            alpha: T(fromDouble: 1), a: features0 + start * features, lda: features,
+                            alpha: T(fromDouble: 1), a: centredValues + start * features, lda: features,
                             b: gathered.pointer(T.self), ldb: width, beta: T(fromDouble: start > 0 ? 1 : 0),
                             c: destination, ldc: totalWidth)
             }
             return
         }
-        let rowStride = targets.shape[0] == 1 ? width : targets.strides[0]
-        for (index, run) in runs.enumerated() {
-            Linalg.gemm(transposeA: true, transposeB: false, m: features, n: width, k: run.count,
-                        alpha: T(fromDouble: 1), a: features0 + run.position * features, lda: features,
-                        b: targets.pointer(T.self) + run.start * rowStride, ldb: rowStride,
-                        beta: T(fromDouble: index > 0 ? 1 : 0), c: destination, ldc: totalWidth)
-        }
+        RidgeKernels.runProducts(T.self, factors: centredValues, columns: features, runs: runs, targets: targets,
+                                 alpha: T(fromDouble: 1), beta: T(fromDouble: 0), into: destination,
+                                 outputRowStride: totalWidth)
     }
 
     /// One fold's projection `Vᵀ B_𝒯` `[k, b]` from the cross products of all rows (columns `range` of `matrix`),
@@ -78,13 +74,9 @@ extension RidgeEngine {
                         alpha: T(fromDouble: -1), a: validationValues, lda: features, b: gathered.pointer(T.self),
                         ldb: width, beta: T(fromDouble: 1), c: differenceValues, ldc: width)
         } else {
-            let rowStride = targets.shape[0] == 1 ? width : targets.strides[0]
-            for run in testRuns {
-                Linalg.gemm(transposeA: true, transposeB: false, m: features, n: width, k: run.count,
-                            alpha: T(fromDouble: -1), a: validationValues + run.position * features, lda: features,
-                            b: targets.pointer(T.self) + run.start * rowStride, ldb: rowStride,
-                            beta: T(fromDouble: 1), c: differenceValues, ldc: width)
-            }
+            RidgeKernels.runProducts(T.self, factors: validationValues, columns: features, runs: testRuns,
+                                     targets: targets, alpha: T(fromDouble: -1), beta: T(fromDouble: 1),
+                                     into: differenceValues, outputRowStride: width)
         }
         // − δ (Σ_𝒯 y)ᵀ: the fold's own feature centring.
         if let shift {

@@ -95,13 +95,9 @@ struct RidgeGramScorer<T: TensorFloat> {
                         beta: T(fromDouble: 0), c: destination, ldc: width)
             return projected
         }
-        let rowStride = targets.shape[0] == 1 ? width : targets.strides[0]
-        for (index, run) in runs.enumerated() {
-            Linalg.gemm(transposeA: true, transposeB: false, m: rank, n: width, k: run.count,
-                        alpha: T(fromDouble: 1), a: factors + run.position * rank, lda: rank,
-                        b: targets.pointer(T.self) + run.start * rowStride, ldb: rowStride,
-                        beta: T(fromDouble: index > 0 ? 1 : 0), c: destination, ldc: width)
-        }
+        RidgeKernels.runProducts(T.self, factors: factors, columns: rank, runs: runs, targets: targets,
+                                 alpha: T(fromDouble: 1), beta: T(fromDouble: 0), into: destination,
+                                 outputRowStride: width)
         let offsets = shift.map { T(fromDouble: $0) }
         for component in 0..<rank {
             let weight = T(fromDouble: columnSums[component]), line = destination + component * width

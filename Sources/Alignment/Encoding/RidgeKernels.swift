@@ -76,6 +76,23 @@ enum RidgeKernels {
         return result
     }
 
+    /// `alpha · F_runsᵀ Y_runs` into `output` (`[columns, b]`, row stride `outputRowStride`): per run, the rows
+    /// `position..<position + count` of the row-major `factors` (`columns` wide) against the rows
+    /// `start..<start + count` of `targets` (`[n, b]`, column stride 1), read in place — one GEMM per run, the first
+    /// with `beta` (0 overwrites, 1 accumulates), the others accumulating.
+    static func runProducts<T: TensorFloat>(_: T.Type, factors: UnsafePointer<T>, columns: Int, runs: [RowRun],
+                                            targets: Tensor, alpha: T, beta: T,
+                                            into output: UnsafeMutablePointer<T>, outputRowStride: Int) {
+        let width = targets.shape[1]
+        let rowStride = targets.shape[0] == 1 ? width : targets.strides[0]
+        for (index, run) in runs.enumerated() {
+            Linalg.gemm(transposeA: true, transposeB: false, m: columns, n: width, k: run.count, alpha: alpha,
+                        a: factors + run.position * columns, lda: columns,
+                        b: targets.pointer(T.self) + run.start * rowStride, ldb: rowStride,
+                        beta: index > 0 ? T(fromDouble: 1) : beta, c: output, ldc: outputRowStride)
+        }
+    }
+
     /// `source · diag(scale)`: each column of the contiguous `[rows, k]` `source` multiplied by its factor, written
     /// contiguously at `output`.
     static func scaleColumns<T: TensorFloat>(_: T.Type, _ source: Tensor, by scale: [T],
