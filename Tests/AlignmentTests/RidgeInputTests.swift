@@ -289,7 +289,7 @@ import Datasets
         #expect(try HDF5File.open(path).keys() == ["previous"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.h5"])
         #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
-                == "ridge.load: \(path) does not hold a ridge model (its root has no attribute model = \"ridge_cv\")")
+                == "ridge_load: \(path) does not hold a ridge model (its root has no attribute model = \"ridge_cv\")")
         let saved = try Ridge.crossValidated(tensor(lcgMatrix(seed: 1, rows: 20, columns: 3)),
                                              tensor(lcgMatrix(seed: 5, rows: 20, columns: 3)), savingTo: path)
         #expect(RidgeInputTests.message { _ = try saved.predict(try Tensor.zeros([2, 4])) }
@@ -320,15 +320,15 @@ import Datasets
         #expect(try SavedRidgeModel.open(path).summary.alphaGrid == [1, 10])
         try write(cvScores: [2, 5])
         #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
-                == "ridge.load: \(path): weights [3, 4], alpha_grid [2] and cv_scores [2, 5] disagree")
+                == "ridge_load: \(path): weights [3, 4], alpha_grid [2] and cv_scores [2, 5] disagree")
         try write(intercept: 3)
         #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
-                == "ridge.load: \(path): intercept has shape [3]; the weights have 4 targets")
+                == "ridge_load: \(path): intercept has shape [3]; the weights have 4 targets")
         try write(score: .number(2))
         #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
-                == "ridge.load: \(path): the attribute score is not a string")
+                == "ridge_load: \(path): the attribute score is not a string")
         try write(score: .string("accuracy"))
         #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
-                == "ridge.load: \(path): unknown score or solver")
+                == "ridge_load: \(path): unknown score or solver")
     }
 }

@@ -23,7 +23,7 @@ public struct SavedRidgeModel: @unchecked Sendable {
     public static func open(_ path: String) throws -> SavedRidgeModel {
         let file = try HDF5File.open(path)
         guard case .string("ridge_cv")? = try? file.attribute("model") else {
-            throw AlignmentError("ridge.load", "\(path) does not hold a ridge model (its root has no attribute "
+            throw AlignmentError("ridge_load", "\(path) does not hold a ridge model (its root has no attribute "
                                     + "model = \"ridge_cv\")")
         }
         let weights = try file.dataset("weights")
@@ -31,32 +31,32 @@ public struct SavedRidgeModel: @unchecked Sendable {
         let cvScores = try file.dataset("cv_scores").read()
         let targets = weights.rank == 2 ? weights.shape[1] : -1
         guard weights.rank == 2, grid.rank == 1, cvScores.shape == [grid.count, targets] else {
-            throw AlignmentError("ridge.load", "\(path): weights \(formatShape(weights.shape)), alpha_grid "
+            throw AlignmentError("ridge_load", "\(path): weights \(formatShape(weights.shape)), alpha_grid "
                                     + "\(formatShape(grid.shape)) and cv_scores \(formatShape(cvScores.shape)) disagree")
         }
         func vector(_ name: String) throws -> Tensor {
             let values = try file.dataset(name).read()
             guard values.shape == [targets] else {
-                throw AlignmentError("ridge.load", "\(path): \(name) has shape \(formatShape(values.shape)); the "
+                throw AlignmentError("ridge_load", "\(path): \(name) has shape \(formatShape(values.shape)); the "
                                         + "weights have \(targets) targets")
             }
             return values
         }
         func text(_ name: String) throws -> String {
             guard case .string(let value) = try file.attribute(name) else {
-                throw AlignmentError("ridge.load", "\(path): the attribute \(name) is not a string")
+                throw AlignmentError("ridge_load", "\(path): the attribute \(name) is not a string")
             }
             return value
         }
         func count(_ name: String) throws -> Int {
             guard case .number(let value) = try file.attribute(name) else {
-                throw AlignmentError("ridge.load", "\(path): the attribute \(name) is not a number")
+                throw AlignmentError("ridge_load", "\(path): the attribute \(name) is not a number")
             }
             return Int(value)
         }
         guard let score = RidgeScore(rawValue: try text("score")),
               let solver = RidgeSolver(rawValue: try text("solver")) else {
-            throw AlignmentError("ridge.load", "\(path): unknown score or solver")
+            throw AlignmentError("ridge_load", "\(path): unknown score or solver")
         }
         var dropped: [Int] = []
         if case .numbers(let rows)? = try? file.attribute("dropped_rows") {

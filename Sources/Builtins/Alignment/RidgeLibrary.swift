@@ -2,7 +2,7 @@ import Alignment
 import Language
 import Tensors
 
-/// Encoding models: `ridge_cv`, `encode`, `banded_ridge_cv`, `variance_partitioning`, `time_resolved_encoding`
+/// Encoding models: `ridge_cv`, `ridge_load`, `encode`, `banded_ridge_cv`, `variance_partitioning`, `time_resolved_encoding`
 /// (globals: they are what every encoding analysis calls first). Names and defaults follow himalaya.
 enum RidgeLibrary {
     typealias Arg = AlignmentArguments
@@ -41,6 +41,13 @@ enum RidgeLibrary {
                 return try fit(try HDF5TargetSource(dataset.dataset))
             }
             return try fit(try TensorConversion.tensor(from: targets, operation: operation))
+        }
+        context.define("ridge_load", "ridge_load(path)",
+                       "The ridge model that ridge_cv(…, weights_to=path) wrote: .weights (an h5 dataset [p, t], read "
+                        + "when used), .intercept, .alphas, .cv_scores, .best_scores, .alpha_grid, .score, .solver, "
+                        + ".path and .predict(X). Errors: the file cannot be opened, or holds no ridge model or one "
+                        + "whose datasets disagree.") { arguments in
+            savedModelValue(context, try SavedRidgeModel.open(try arguments.string(0, "path")))
         }
         context.define("encode", "encode(X, Y, test=5, alphas=nil, folds=5, fit_intercept=true, score=\"r2\", solver=\"auto\")",
                        "Fits ridge_cv on training rows and scores held-out rows → {r [t], r2 [t], alphas [folds, t], "
