@@ -15,8 +15,8 @@ import Tensors
 /// (at N = 2000, P = 512: 9.2 against 16.4 GFLOP for T = 10 000), plus `2 n p t` once for `Xᶜᵀ Y`, which the refit
 /// reuses: its weights are `V diag(1 / (s² + α)) Vᵀ Xᶜᵀ Y`. U is never formed.
 ///
-/// Accuracy: the same as forming `U = X V S⁻¹` in T (the current products lose `ε s_max / s_j` relative in the
-/// direction of `s_j` either way). Targets whose mean dwarfs their spread (`needsExplicitCentring`) are used as
+/// Accuracy: the same as forming `U = X V S⁻¹` in T (products in T lose `ε s_max / s_j` relative in the direction
+/// of `s_j` either way; `RidgeCrossProductTests` checks both routes against float64 fits). Targets whose mean dwarfs their spread (`needsExplicitCentring`) are used as
 /// `Y − 1 ȳᵀ` (gathered by chunks of rows) so that no product carries their mean; the result is unchanged since a
 /// constant shift of a target drops out of every centred product above.
 extension RidgeEngine {
@@ -51,7 +51,8 @@ extension RidgeEngine {
 
     /// One fold's projection `Vᵀ B_𝒯` `[k, b]` from the cross products of all rows (columns `range` of `matrix`),
     /// written into the prefix of `output` and returned as a view of it. `validation`: `Xᶜ_𝒱` `[n_val, p]` (the
-    /// fold's validation rows centred over all rows used, like `matrix`); `testRuns` the runs of `testRows`;
+    /// fold's validation rows centred over all rows used, like `matrix`); `testRuns` the runs of `testRows`; `means`
+    /// the block's target means over all rows used (subtracted from the validation rows when `centre`);
     /// `shift`: δ = x̄_𝒯 − x̄ and the training sums `Σ_𝒯 y` (of `y − ȳ` when `centre`), nil without an intercept;
     /// `difference` at least `p · b` elements and `gatherBuffer` at least `n_val · b` when the validation rows are
     /// gathered (`centre`, or rows in many runs).
