@@ -15,7 +15,8 @@ extension RidgeEngine {
                centreBlock: [Bool]? = nil, sharedProjection: Tensor? = nil, bar: inout ProgressBar,
                weightMatrix: Tensor? = nil, crossProducts: Bool = false,
                writeWeights: (Range<Int>, Tensor) throws -> Void) throws -> Tensor {
-        precondition(!crossProducts || (weightMatrix != nil && !dual), "refit: cross products need the weight matrix")
+        precondition(!crossProducts || (weightMatrix != nil && !dual && (targetMeans != nil || !fitIntercept)),
+                     "refit: cross products need the weight matrix and, with an intercept, the target means")
         let featureCount = x.shape[1]
         let xMeans = fitIntercept ? RidgeKernels.columnMeans(T.self, x, rows: rows) : nil
         let factorization = try RidgeFactorization(x, rows: rows, subtracting: xMeans, dual: dual,
