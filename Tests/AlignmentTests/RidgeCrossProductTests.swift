@@ -29,8 +29,8 @@ import Tensors
         Case(n: 50, p: 4, t: 9, folds: .kFold(5), fitIntercept: false),
         Case(n: 61, p: 7, t: 5, folds: .kFold(3), score: .pearson, blockSize: 2),
         Case(n: 61, p: 7, t: 5, folds: .kFold(3), score: .negativeMeanSquaredError, dropRow: true),
-        Case(n: 40, p: 3, t: 6, folds: .testIndices([Array(stride(from: 0, to: 40, by: 3)), [1, 4, 7, 10, 13, 16, 19, 22]]),
-             blockSize: 4),
+        Case(n: 40, p: 3, t: 6,
+             folds: .testIndices([Array(stride(from: 0, to: 40, by: 3)), [1, 4, 7, 10, 13, 16, 19, 22]]), blockSize: 4),
         Case(n: 48, p: 2, t: 4, folds: .groups((0..<48).map { $0 % 4 }), score: .pearson),
         Case(n: 48, p: 5, t: 4, folds: .groups((0..<48).map { $0 / 12 }), dropRow: true),
         // Fewer validation rows than features: the predictions' route scores.
@@ -42,9 +42,10 @@ import Tensors
              dropRow: true),
         Case(n: 120, p: 6, t: 8, folds: .kFold(5), dtype: .float32, blockSize: 4, offset: 1e5),
         Case(n: 120, p: 6, t: 8, folds: .kFold(5), blockSize: 3, offset: 1e9),
-        Case(n: 90, p: 6, t: 8, folds: .testIndices([Array(stride(from: 0, to: 90, by: 2)), Array(stride(from: 1, to: 90, by: 4))]),
-             dtype: .float32,
-             offset: 1e5),
+        // Scattered folds (the validation rows gathered) with targets centred explicitly.
+        Case(n: 90, p: 6, t: 8,
+             folds: .testIndices([Array(stride(from: 0, to: 90, by: 2)), Array(stride(from: 1, to: 90, by: 4))]),
+             dtype: .float32, offset: 1e5),
     ]
 
     @Test(arguments: cases)

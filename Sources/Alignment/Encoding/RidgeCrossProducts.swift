@@ -16,9 +16,10 @@ import Tensors
 /// reuses: its weights are `V diag(1 / (s² + α)) Vᵀ Xᶜᵀ Y`. U is never formed.
 ///
 /// Accuracy: the same as forming `U = X V S⁻¹` in T (products in T lose `ε s_max / s_j` relative in the direction
-/// of `s_j` either way; `RidgeCrossProductTests` checks both routes against float64 fits). Targets whose mean dwarfs their spread (`needsExplicitCentring`) are used as
-/// `Y − 1 ȳᵀ` (gathered by chunks of rows) so that no product carries their mean; the result is unchanged since a
-/// constant shift of a target drops out of every centred product above.
+/// of `s_j` either way; `RidgeCrossProductTests` checks both routes against float64 fits). Targets whose mean
+/// dwarfs their spread (`needsExplicitCentring`) are used as `Y − 1 ȳᵀ` (gathered by chunks of rows) so that no
+/// product carries their mean; the result is unchanged since a constant shift of a target drops out of every
+/// centred product above.
 extension RidgeEngine {
     /// Rows per gathered chunk when `Xᶜᵀ Y` cannot read Y in place (targets centred explicitly, rows in many runs).
     static var crossProductChunkRows: Int { 256 }

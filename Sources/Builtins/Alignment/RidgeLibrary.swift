@@ -2,8 +2,9 @@ import Alignment
 import Language
 import Tensors
 
-/// Encoding models: `ridge_cv`, `ridge_load`, `encode`, `banded_ridge_cv`, `variance_partitioning`, `time_resolved_encoding`
-/// (globals: they are what every encoding analysis calls first). Names and defaults follow himalaya.
+/// Encoding models: `ridge_cv`, `ridge_load`, `encode`, `banded_ridge_cv`, `variance_partitioning`,
+/// `time_resolved_encoding` (globals: they are what every encoding analysis calls first). Names and defaults follow
+/// himalaya.
 enum RidgeLibrary {
     typealias Arg = AlignmentArguments
 
