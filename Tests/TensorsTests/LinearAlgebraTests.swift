@@ -998,6 +998,7 @@ extension LinearAlgebraTests {
         let checks: [(String, (Tensor) throws -> Void)] = [
             ("linalg.svd", { _ = try Linalg.svd($0) }), ("linalg.svdvals", { _ = try Linalg.svdvals($0) }),
             ("linalg.eigh", { _ = try Linalg.eigh($0) }), ("linalg.eigvalsh", { _ = try Linalg.eigvalsh($0) }),
+            ("linalg.eigh", { var owned = $0; _ = try Linalg.eigh(overwriting: &owned) }),
             ("linalg.cholesky", { _ = try Linalg.cholesky($0) }), ("linalg.qr", { _ = try Linalg.qr($0) }),
             ("linalg.inv", { _ = try Linalg.inv($0) }), ("linalg.det", { _ = try Linalg.det($0) }),
             ("linalg.slogdet", { _ = try Linalg.slogdet($0) }),
@@ -1021,6 +1022,7 @@ extension LinearAlgebraTests {
         let checks: [(String, Bool, (Tensor) throws -> Void)] = [
             ("linalg.svd", false, { _ = try Linalg.svd($0) }), ("linalg.qr", false, { _ = try Linalg.qr($0) }),
             ("linalg.eigh", true, { _ = try Linalg.eigh($0) }), ("linalg.cholesky", true, { _ = try Linalg.cholesky($0) }),
+            ("linalg.eigh", true, { var owned = $0; _ = try Linalg.eigh(overwriting: &owned) }),
             ("linalg.inv", true, { _ = try Linalg.inv($0) }), ("linalg.det", true, { _ = try Linalg.det($0) }),
             ("linalg.slogdet", true, { _ = try Linalg.slogdet($0) }),
         ]

@@ -165,17 +165,6 @@ struct RidgeFactorization {
     /// Number of basis columns k.
     var rank: Int { basis.shape[1] }
 
-    /// `Bᵀ Y_rows` `[k, b]` written (or, with `accumulate`, added) at `output` (row stride b) for the `count`
-    /// training rows of the basis from `position` against targets `[count, b]` at `targets` (column stride 1, row
-    /// stride `targetRowStride`), read in place.
-    func project<T: TensorFloat>(_: T.Type, position: Int, count: Int, targets: UnsafePointer<T>, targetRowStride: Int,
-                                 width: Int, accumulate: Bool, into output: UnsafeMutablePointer<T>) {
-        let k = rank
-        Linalg.gemm(transposeA: true, transposeB: false, m: k, n: width, k: count, alpha: T(fromDouble: 1),
-                    a: basis.pointer(T.self) + position * k, lda: k, b: targets, ldb: targetRowStride,
-                    beta: T(fromDouble: accumulate ? 1 : 0), c: output, ldc: width)
-    }
-
     /// Weights `[p, g]` from scaled projections `diag(d(α)) Bᵀ Y` (contiguous `[k, g]`), written at `output` with
     /// row stride `outputRowStride` (a block of columns of a wider `[p, t]` matrix, say).
     func weights<T: TensorFloat>(_: T.Type, fromScaledProjection scaled: Tensor, into output: UnsafeMutablePointer<T>,

@@ -36,20 +36,19 @@ extension RidgeEngine {
                          centreExplicitly: Bool) throws -> Tensor {
         let width = targets.shape[1], rank = factorization.rank
         let projected = try output.sliced(axis: 0, 0..<(rank * width)).reshaped([rank, width])
-        let destination = projected.mutablePointer(T.self)
+        let destination = projected.mutablePointer(T.self), basis = factorization.basis.pointer(T.self)
         if centreExplicitly || runs.count > Self.maximumRuns {
             let gathered = RidgeKernels.gatherRows(T.self, targets, rows: rows, subtracting: means,
                                                    reusing: gatherBuffer)
-            factorization.project(T.self, position: 0, count: rows.count, targets: gathered.pointer(T.self),
-                                  targetRowStride: width, width: width, accumulate: false, into: destination)
+            RidgeKernels.runProducts(T.self, factors: basis, columns: rank,
+                                     runs: [RowRun(position: 0, start: 0, count: rows.count)], targets: gathered,
+                                     alpha: T(fromDouble: 1), beta: T(fromDouble: 0), into: destination,
+                                     outputRowStride: width)
             return projected
         }
-        let rowStride = targets.shape[0] == 1 ? width : targets.strides[0]
-        for (index, run) in runs.enumerated() {
-            factorization.project(T.self, position: run.position, count: run.count,
-                                  targets: targets.pointer(T.self) + run.start * rowStride, targetRowStride: rowStride,
-                                  width: width, accumulate: index > 0, into: destination)
-        }
+        RidgeKernels.runProducts(T.self, factors: basis, columns: rank, runs: runs, targets: targets,
+                                 alpha: T(fromDouble: 1), beta: T(fromDouble: 0), into: destination,
+                                 outputRowStride: width)
         if let means, let basisSums {
             let shift = means.map { T(fromDouble: $0) }
             for component in basisSums.indices {

@@ -57,13 +57,16 @@ extension Linalg {
     static func lapackInput(_ a: Tensor, dtype: DType? = nil, operation: String) throws -> Tensor {
         let dtype = dtype ?? a.dtype.floatingPointResult
         let input = a.dtype == dtype ? a.copy() : a.astype(dtype)
-        let finite: Bool
-        switch dtype {
-        case .float32: finite = allFinite(input.pointer(Float.self), count: input.count)
-        default: finite = allFinite(input.pointer(Double.self), count: input.count)
-        }
-        guard finite else { throw TensorError(.invalidArgument, operation, "matrix contains NaN or infinity") }
+        try requireFinite(input, operation: operation)
         return input
+    }
+
+    /// Throws `invalidArgument` (`matrix contains NaN or infinity`) unless every element of the contiguous float32
+    /// or float64 `input` is finite: LAPACK fails or never finishes on such input.
+    static func requireFinite(_ input: Tensor, operation: String) throws {
+        let finite = input.dtype == .float32 ? allFinite(input.pointer(Float.self), count: input.count)
+            : allFinite(input.pointer(Double.self), count: input.count)
+        guard finite else { throw TensorError(.invalidArgument, operation, "matrix contains NaN or infinity") }
     }
 
     static func allFinite<T: TensorFloat>(_ values: UnsafePointer<T>, count: Int) -> Bool {

@@ -131,9 +131,7 @@ extension Linalg {
         let (batch, n, _) = try matrixShape(a, operation: operation, square: true)
         guard a.dtype == .float32 || a.dtype == .float64 else { return try eigh(a, lowerTriangle: lowerTriangle) }
         a.makeUniqueContiguous()
-        let finite = a.dtype == .float32 ? allFinite(a.pointer(Float.self), count: a.count)
-            : allFinite(a.pointer(Double.self), count: a.count)
-        guard finite else { throw TensorError(.invalidArgument, operation, "matrix contains NaN or infinity") }
+        try requireFinite(a, operation: operation)
         if a.dtype == .float32 {
             return try symmetricEigen(Float.self, a, batch: batch, n: n, vectors: true, lowerTriangle: lowerTriangle,
                                       operation: operation)
