@@ -235,12 +235,20 @@ struct HDF5FixtureTests {
 struct HDF5OpenErrorTests {
     let folder = HDF5TestSupport.temporaryFolder()
 
-    @Test("missing files, folders, empty and non-HDF5 files")
+    @Test("missing files, folders, named pipes, devices, empty and non-HDF5 files")
     func openErrors() throws {
         #expect(HDF5TestSupport.message { try HDF5File.open(folder + "/absent.h5") }
                 == "h5.open: \(folder)/absent.h5: no such file")
         #expect(HDF5TestSupport.message { try HDF5File.open(folder) }
                 == "h5.open: \(folder): this is a folder, not an HDF5 file")
+        // A named pipe without a writer: opening it to read would wait forever.
+        #expect(mkfifo(folder + "/pipe.h5", 0o600) == 0)
+        #expect(HDF5TestSupport.message { try HDF5File.open(folder + "/pipe.h5") }
+                == "h5.open: \(folder)/pipe.h5: not a regular file (a named pipe, socket or device): HDF5 files are "
+                + "read by seeking")
+        #expect(HDF5TestSupport.message { try HDF5File.open("/dev/null") }
+                == "h5.open: /dev/null: not a regular file (a named pipe, socket or device): HDF5 files are read by "
+                + "seeking")
         #expect(FileManager.default.createFile(atPath: folder + "/empty.h5", contents: Data()))
         #expect(HDF5TestSupport.message { try HDF5File.open(folder + "/empty.h5") }
                 == "h5.open: \(folder)/empty.h5: the file is empty, not an HDF5 file")

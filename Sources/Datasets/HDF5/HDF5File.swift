@@ -29,10 +29,10 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
 
     /// Opens (or with `.create`, creates) the HDF5 file at `path`. MATLAB `.mat` files saved with `-v7.3` are HDF5
     /// and open here.
-    /// - Throws: `DataError` (`h5.open`) when the file does not exist, is a folder, is empty, is an older MATLAB
-    ///   `.mat` file, is not an HDF5 file, or is corrupt or truncated — including damage that makes libhdf5 itself
-    ///   crash or loop, which a check in a separate process catches first (`HDF5Validation`); with `.create`, when
-    ///   the folder does not exist or the file cannot be created.
+    /// - Throws: `DataError` (`h5.open`) when the file does not exist, is a folder or not a regular file (a named
+    ///   pipe, a device), is empty, is an older MATLAB `.mat` file, is not an HDF5 file, or is corrupt or truncated —
+    ///   including damage that makes libhdf5 itself crash or loop, which a check in a separate process catches first
+    ///   (`HDF5Validation`); with `.create`, when the folder does not exist or the file cannot be created.
     public static func open(_ path: String, mode: Mode = .read) throws -> HDF5File {
         try open(path, mode: mode, checkTimeLimit: HDF5Validation.defaultTimeLimit)
     }
@@ -46,6 +46,11 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
             throw context.error("no such file")
         }
         guard !isFolder.boolValue else { throw context.error("this is a folder, not an HDF5 file") }
+        // Opening a named pipe for reading would wait for a writer forever; libhdf5 seeks, which a pipe cannot.
+        var information = stat()
+        guard stat(path, &information) == 0, information.st_mode & S_IFMT == S_IFREG else {
+            throw context.error("not a regular file (a named pipe, socket or device): HDF5 files are read by seeking")
+        }
         guard let reader = FileHandle(forReadingAtPath: path) else {
             throw context.error("cannot read the file: permission denied")
         }

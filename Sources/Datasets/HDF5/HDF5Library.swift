@@ -157,14 +157,14 @@ enum HDF5Library {
         }
     }
 
-    /// In a child process forked by `HDF5Validation` (with the lock held by the parent's forking thread): walks
-    /// every structure of the file at `path` that bm's reader can reach, then exits with status 0. A damaged file
-    /// makes the child crash or hang instead; the parent sees either. The child writes a byte to `ready` once it
-    /// has closed the descriptors it inherited.
     /// A child process for `HDF5Validation`, made without running fork handlers (see `bm_h5_fork_without_handlers`):
     /// the child's id in the parent, 0 in the child, -1 on failure.
     static func forkValidationChild() -> pid_t { bm_h5_fork_without_handlers() }
 
+    /// In a child process forked by `HDF5Validation` (with the lock held by the parent's forking thread): walks
+    /// every structure of the file at `path` that bm's reader can reach, then exits with status 0. A damaged file
+    /// makes the child crash or hang instead; the parent sees either. The child writes a byte to `ready` once it
+    /// has closed the descriptors it inherited.
     static func runValidationWalkAndExit(_ path: UnsafePointer<CChar>, ready: Int32) -> Never {
         _exit(bm_h5_validate_file(path, ready))
     }

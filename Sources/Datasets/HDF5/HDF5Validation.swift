@@ -15,15 +15,25 @@ import Foundation
 /// allocations left there, crash in the child every time. The child is made by the raw `clone` system call rather
 /// than `fork()`, whose atfork handlers would stop OpenBLAS's thread pool under a BLAS call running on another thread.
 ///
+/// The child is a copy of this process, not a fresh program, because what crashes libhdf5 on a damaged file can
+/// depend on the state of the process reading it: a program of its own (tried) passed a flipped attributes.h5 that
+/// then crashed the test process reading it, where the copy crashed too and the file was refused. A copy made while
+/// another thread held a lock of the C library (a malloc arena's, mostly) waits on it forever: 31 copies in 300
+/// beside six allocating threads. Such a child sleeps without using the processor, which a looping libhdf5 never
+/// does, so it is told apart within a fraction of a second (`.stuck`) and the check made again.
+///
 /// A file that passed is remembered by device, inode, size, modification and change times (once it has been left
 /// unchanged for two seconds), so opening it again costs nothing; the check itself costs one `fork` and a metadata
 /// walk (a few milliseconds for a typical file).
 enum HDF5Validation {
     /// How long the child may take before the file counts as one that makes libhdf5 loop forever.
     static let defaultTimeLimit: Double = 60
-    /// The first attempt's limit (the second gets the full one): parallel tests that open files while others
-    /// allocate hit a child stuck on a C-library lock now and then, which cost 60 s each.
-    static let firstAttemptLimit: Double = 5
+    /// Children found stuck on a lock (`.stuck`) before the last attempt, which waits the whole time limit: a child
+    /// that sleeps every time is waiting for something in the file itself (a named pipe without a writer, a
+    /// hung network file system), not for a lock another thread happened to hold.
+    static let stuckAttemptLimit = 8
+    /// How long a child must sleep without using the processor to count as stuck.
+    static let stuckInterval: Double = 0.1
 
     /// Identity of a file's current contents.
     private struct FileVersion: Hashable {
@@ -39,44 +49,48 @@ enum HDF5Validation {
     static func check(_ path: String, timeLimit: Double = defaultTimeLimit, context: HDF5Context) throws {
         let version = fileVersion(path)
         if let version, lock.withLock({ passed.contains(version) }) { return }
-        var attempt = 0
-        while true {
-            attempt += 1
-            // The first attempt waits at most `firstAttemptLimit`: a walk takes milliseconds, and its commonest
-            // reason to hang, a lock another thread held at the fork (see `.timedOut`), should not cost a minute.
-            switch walkInChild(path, timeLimit: attempt == 1 ? Swift.min(timeLimit, firstAttemptLimit) : timeLimit) {
-            case .finished:
-                // Only a file left unchanged for a while is remembered: a file replaced within the clock's
-                // resolution can reuse the inode, size and modification time of the one checked before (git's
-                // "racily clean" entries).
-                if let version, Date().timeIntervalSince1970 - Double(version.modifiedSeconds) > 2 {
-                    _ = lock.withLock { passed.insert(version) }
-                }
-                return
-            case .couldNotStart:
-                // Without a child process (fork refused: out of processes or memory) the check cannot run; opening
-                // the file anyway keeps bm usable and is what every other HDF5 reader does.
-                return
-            case .inconsistent(let inconsistency):
-                throw context.error("cannot open the file: it is corrupt: \(inconsistency.description) (found by the "
-                                    + "separate process bm uses to check HDF5 files before opening them)")
-            case .crashed(let signal):
-                throw context.error("cannot open the file: it is corrupt: libhdf5 crashed (signal \(signal)) reading "
-                                    + "its structure, in the separate process bm uses to check HDF5 files before "
-                                    + "opening them")
-            case .timedOut:
-                // A child forked while another thread of this process held a lock of the C library could wait on
-                // it forever; a second attempt tells that apart from a file that makes libhdf5 loop.
-                if attempt < 2 { continue }
-                throw context.error("cannot open the file: it is corrupt: libhdf5 did not finish reading its "
-                                    + "structure within \(formatSeconds(timeLimit)) s (damaged files can make it "
-                                    + "loop forever), in the separate process bm uses to check HDF5 files before "
-                                    + "opening them")
+        switch outcome(of: path, timeLimit: timeLimit) {
+        case .finished:
+            // Only a file left unchanged for a while is remembered: a file replaced within the clock's resolution
+            // can reuse the inode, size and modification time of the one checked before (git's "racily clean"
+            // entries).
+            if let version, Date().timeIntervalSince1970 - Double(version.modifiedSeconds) > 2 {
+                _ = lock.withLock { passed.insert(version) }
             }
+        case .couldNotStart:
+            // Without a child process (fork refused: out of processes or memory) the check cannot run; opening the
+            // file anyway keeps bm usable and is what every other HDF5 reader does.
+            return
+        case .inconsistent(let inconsistency):
+            throw context.error("cannot open the file: it is corrupt: \(inconsistency.description) (found by the "
+                                + "separate process bm uses to check HDF5 files before opening them)")
+        case .crashed(let signal):
+            throw context.error("cannot open the file: it is corrupt: libhdf5 crashed (signal \(signal)) reading "
+                                + "its structure, in the separate process bm uses to check HDF5 files before "
+                                + "opening them")
+        case .timedOut, .stuck:  // `outcome(of:)` waits out the time limit rather than return `.stuck`.
+            throw context.error("cannot open the file: it is corrupt: libhdf5 did not finish reading its structure "
+                                + "within \(formatSeconds(timeLimit)) s (damaged files can make it loop forever), in "
+                                + "the separate process bm uses to check HDF5 files before opening them")
         }
     }
 
-    enum Outcome: Equatable { case finished, inconsistent(Inconsistency), crashed(Int32), timedOut, couldNotStart }
+    /// The walk's outcome on `path`, never `.stuck`: a child found stuck on a lock is made again, up to
+    /// `stuckAttemptLimit` times; the next attempt waits out `timeLimit` whatever the child does.
+    static func outcome(of path: String, timeLimit: Double) -> Outcome {
+        for _ in 0..<stuckAttemptLimit {
+            let outcome = walkInChild(path, timeLimit: timeLimit)
+            if outcome != .stuck { return outcome }
+        }
+        return walkInChild(path, timeLimit: timeLimit, detectingStuck: false)
+    }
+
+    /// What became of a child: it finished the walk, found damage, crashed with a signal, ran past the time limit,
+    /// slept without using the processor for `stuckInterval` (waiting on a lock another thread of this process
+    /// held when it was made; only when detecting that), or could not be made.
+    enum Outcome: Equatable {
+        case finished, inconsistent(Inconsistency), crashed(Int32), timedOut, stuck, couldNotStart
+    }
 
     /// Damage the child finds by reading the file itself, where libhdf5 trusts what it reads: its answer does not
     /// depend on what lies around libhdf5's buffers, as a crash does.
@@ -105,8 +119,9 @@ enum HDF5Validation {
         }
     }
 
-    /// Forks a child that runs the walk on `path` and waits for it at most `timeLimit` seconds.
-    static func walkInChild(_ path: String, timeLimit: Double) -> Outcome {
+    /// Forks a child that runs the walk on `path` and waits for it at most `timeLimit` seconds; with
+    /// `detectingStuck`, a child that sleeps without using the processor for `stuckInterval` is killed as `.stuck`.
+    static func walkInChild(_ path: String, timeLimit: Double, detectingStuck: Bool = true) -> Outcome {
         // Prepared before the fork: the child must not allocate through Swift.
         guard let cPath = strdup(path) else { return .couldNotStart }
         defer { free(cPath) }
@@ -128,17 +143,33 @@ enum HDF5Validation {
             return child
         }
         guard child > 0 else { return .couldNotStart }
-        let deadline = Date().addingTimeInterval(timeLimit)
+        let start = Date(), deadline = start.addingTimeInterval(timeLimit)
         var pause: useconds_t = 200
         var status: Int32 = 0
+        // The child's scheduler state and processor time when it was first seen sleeping, and when.
+        var sleeping: (since: Date, processorTicks: Int)? = nil
+        func stop(_ outcome: Outcome) -> Outcome {
+            kill(child, SIGKILL)
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+            return outcome
+        }
         while true {
             let result = waitpid(child, &status, WNOHANG)
             if result == child { break }
             if result < 0 && errno != EINTR { return .finished }
-            if Date() >= deadline {
-                kill(child, SIGKILL)
-                while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-                return .timedOut
+            let now = Date()
+            if now >= deadline { return stop(.timedOut) }
+            // A walk takes milliseconds: only a child alive after `stuckInterval / 2` is looked at.
+            if detectingStuck && now.timeIntervalSince(start) >= stuckInterval / 2 {
+                if let state = schedulerState(child), state.sleeping {
+                    if let first = sleeping, first.processorTicks == state.processorTicks {
+                        if now.timeIntervalSince(first.since) >= stuckInterval { return stop(.stuck) }
+                    } else {
+                        sleeping = (now, state.processorTicks)
+                    }
+                } else {
+                    sleeping = nil
+                }
             }
             usleep(pause)
             pause = Swift.min(pause * 2, 20_000)
@@ -150,6 +181,17 @@ enum HDF5Validation {
             return .inconsistent(inconsistency)
         }
         return .finished
+    }
+
+    /// Whether process `id` sleeps interruptibly (state S: waiting on a lock, a pipe or a timer, not on a disk) and
+    /// the processor time it has used, in clock ticks, from `/proc/<id>/stat`; nil when that cannot be read.
+    static func schedulerState(_ id: pid_t) -> (sleeping: Bool, processorTicks: Int)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(id)/stat", encoding: .utf8),
+              let nameEnd = text.lastIndex(of: ")") else { return nil }
+        // After the command name in parentheses: state, then fields 4 to 15 of proc(5); utime and stime are 14, 15.
+        let fields = text[text.index(after: nameEnd)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return (fields[0] == "S", user + system)
     }
 
     private static func fileVersion(_ path: String) -> FileVersion? {
