@@ -330,5 +330,12 @@ import Datasets
         try write(score: .string("accuracy"))
         #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
                 == "ridge_load: \(path): unknown score or solver")
+        // What the HDF5 reader finds is reported as ridge_load's error.
+        try HDF5.save(path) { file in try file.setAttribute("model", .string("ridge_cv")) }
+        #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(path) }
+                == "ridge_load: \(path): no \"weights\" in group \"/\"; the group is empty")
+        let absent = folder.appendingPathComponent("absent.h5").path
+        #expect(RidgeInputTests.message { _ = try SavedRidgeModel.open(absent) }
+                == "ridge_load: \(absent): no such file")
     }
 }

@@ -18,9 +18,18 @@ public struct SavedRidgeModel: @unchecked Sendable {
     public let summary: RidgeFitSummary
 
     /// Opens a model file written by `Ridge.crossValidated(…, savingTo:)`.
-    /// - Throws: `DataError` from the HDF5 reader (no such file, a missing dataset); `AlignmentError` when the file
-    ///   does not hold a ridge model or its datasets disagree in shape.
+    /// - Throws: `AlignmentError` (`ridge_load`) when the file cannot be read (no such file, not HDF5, a missing
+    ///   dataset: the HDF5 reader's message), does not hold a ridge model, or its datasets disagree in shape.
     public static func open(_ path: String) throws -> SavedRidgeModel {
+        do {
+            return try read(path)
+        } catch let error as DataError {
+            // The researcher called ridge_load: the error names it, with what the HDF5 reader found.
+            throw AlignmentError("ridge_load", "\(error.path ?? path): \(error.message)")
+        }
+    }
+
+    private static func read(_ path: String) throws -> SavedRidgeModel {
         let file = try HDF5File.open(path)
         guard case .string("ridge_cv")? = try? file.attribute("model") else {
             throw AlignmentError("ridge_load", "\(path) does not hold a ridge model (its root has no attribute "
