@@ -20,10 +20,11 @@ import Foundation
 /// then crashed the test process reading it, where the copy crashed too and the file was refused. A copy must not
 /// take a lock another thread held at the clone: it stays locked in the child forever. The walk used to end with
 /// `malloc_trim`, which locks every malloc arena, and 21–31 children in 300 beside six allocating threads waited
-/// forever (0 in 300 since the walk checks its own arena only and libhdf5's free lists are emptied before the
-/// clone). A child can still meet such a lock, reallocating a buffer another thread allocated (2 in 40 with the
-/// alignment tests running alongside); it then sleeps without using the processor, which a looping libhdf5 never
-/// does, so it is told apart within a fraction of a second (`.stuck`) and the check made again.
+/// forever; 0 in 300 once the walk checked its own arena only (libhdf5's free lists, whose blocks come from every
+/// thread's arena, are now also emptied before the clone). A child can still meet such a lock, reallocating a
+/// buffer another thread allocated (2 in 40 with the alignment tests running alongside); it then sleeps without
+/// using the processor, which a looping libhdf5 never does, so it is told apart within a fraction of a second
+/// (`.stuck`) and the check made again.
 ///
 /// A file that passed is remembered by device, inode, size, modification and change times (once it has been left
 /// unchanged for two seconds), so opening it again costs nothing; the check itself costs one `fork` and a metadata
