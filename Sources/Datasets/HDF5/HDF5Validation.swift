@@ -34,7 +34,8 @@ enum HDF5Validation {
     static let defaultTimeLimit: Double = 60
     /// Children found stuck on a lock (`.stuck`) before the last attempt, which waits the whole time limit: a child
     /// that sleeps every time is waiting for something in the file itself (a named pipe without a writer, a
-    /// hung network file system), not for a lock another thread happened to hold.
+    /// hung network file system), not for a lock another thread happened to hold. A file system whose reads sleep
+    /// longer than `stuckInterval` (FUSE mounts of remote storage) costs these short attempts before the full one.
     static let stuckAttemptLimit = 20
     /// How long a child must sleep without using the processor to count as stuck.
     static let stuckInterval: Double = 0.1
