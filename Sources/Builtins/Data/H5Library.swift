@@ -13,7 +13,8 @@ enum H5Library {
                                       "Opens an HDF5 file → file object (the root group: keys(), attrs, f[\"name\"]).\n"
                                       + "mode: \"r\" read only; \"r+\" edit in place; \"a\" edit, creating the file if absent; \"w\" "
                                       + "create (replacing any file). Edits change the file in place (h5.write is atomic).\n"
-                                      + "Errors: missing file, folder, empty or non-HDF5 file, MATLAB v5 .mat, corrupt file.") {
+                                      + "Errors: missing file, folder, named pipe or device, empty or non-HDF5 file, MATLAB v5 .mat, "
+                                      + "corrupt file.") {
                 arguments in
                 let path = try arguments.string(0, "path")
                 let modeName = try arguments.optionalString(1, "mode") ?? "r"

@@ -41,14 +41,12 @@ public final class HDF5File: HDF5Group, @unchecked Sendable {
     static func open(_ path: String, mode: Mode, checkTimeLimit: Double) throws -> HDF5File {
         let context = HDF5Context(operation: "h5.open", path: path)
         if mode == .create { return try create(path) }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw context.error("no such file")
-        }
-        guard !isFolder.boolValue else { throw context.error("this is a folder, not an HDF5 file") }
-        // Opening a named pipe for reading would wait for a writer forever; libhdf5 seeks, which a pipe cannot.
         var information = stat()
-        guard stat(path, &information) == 0, information.st_mode & S_IFMT == S_IFREG else {
+        guard stat(path, &information) == 0 else { throw context.error("no such file") }
+        let kind = information.st_mode & S_IFMT
+        guard kind != S_IFDIR else { throw context.error("this is a folder, not an HDF5 file") }
+        // Opening a named pipe for reading would wait for a writer forever; libhdf5 seeks, which a pipe cannot.
+        guard kind == S_IFREG else {
             throw context.error("not a regular file (a named pipe, socket or device): HDF5 files are read by seeking")
         }
         guard let reader = FileHandle(forReadingAtPath: path) else {
